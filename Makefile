@@ -1,0 +1,61 @@
+# Hall — make targets. `make` alone prints this help.
+SHELL := /bin/bash
+GO ?= go
+# Debian packages the whole tree needs: cgo/GL for Fyne, Xvfb for real-window tests,
+# Chromium for web page tests, socat for virtual serial ports.
+DEB_PACKAGES := build-essential pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev \
+	xvfb xauth imagemagick chromium socat ca-certificates
+# The server alone needs nothing beyond Go.
+RUN_PACKAGES := ca-certificates
+FUZZTIME ?= 10s
+DATA ?= ./data
+ADDR ?= :8080
+# Packages whose tests also run under the race detector in `make test` and `make check`.
+RACE_PKGS := . ./queueserver/...
+
+.DEFAULT_GOAL := help
+.PHONY: help deps run test test-unit test-race fuzz check fmt-check vet deps-rules bench build clean
+
+help: ## print this help
+	@echo "Hall — 政务服务大厅智能排队叫号系统"
+	@echo
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+deps: ## install the missing Debian packages needed to build and test everything
+	@packaging/ensure-deb-packages.sh $(DEB_PACKAGES)
+
+run: ## start a demo hall (data under ./data); installs missing Debian packages first
+	@packaging/ensure-deb-packages.sh $(RUN_PACKAGES)
+	$(GO) run ./queueserver -demo -data $(DATA) -addr $(ADDR)
+
+test: deps test-unit test-race fuzz ## run every test: unit, integration, crash, race and bounded fuzzing
+
+test-unit:
+	$(GO) test -count=1 -timeout 20m ./...
+
+test-race:
+	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 10s)
+	@packaging/fuzz-all.sh $(FUZZTIME)
+
+check: fmt-check vet deps-rules test-race ## gofmt check, go vet, import rules, race tests
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+deps-rules: ## check the import-direction rules (deps_test.go)
+	$(GO) test -count=1 -run TestImportRules .
+
+bench: ## store and domain benchmarks: ops/s and p50/p99 latency
+	$(GO) test -run '^$$' -bench . -benchtime 3s ./queueserver/bolt/
+
+build: ## build every binary into ./bin
+	mkdir -p bin
+	CGO_ENABLED=0 $(GO) build -o bin/ ./queueserver/...
+
+clean: ## remove build output (not ./data)
+	rm -rf bin
