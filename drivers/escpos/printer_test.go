@@ -119,7 +119,7 @@ func TestPrinter_AutoStatusBack(t *testing.T) {
 	got := make(chan drivers.PrinterStatus, 4)
 	port := playback.New(t,
 		playback.Exchange([]byte{0x1D, 0x61, 0x0E}, []byte{0x10, 0x00}, []byte{0x0C, 0x00}), // torn packet
-		playback.Exchange(dle(1), one(0x12), []byte{0x18, 0x00, 0x00, 0x00}),               // interleaved
+		playback.Exchange(dle(1), one(0x12), []byte{0x18, 0x00, 0x00, 0x00}),                // interleaved
 		playback.Exchange(dle(2), one(0x12)),
 		playback.Exchange(dle(4), one(0x12)),
 	)
