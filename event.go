@@ -15,6 +15,8 @@ const (
 	EventTicketNoShow      EventType = "ticket.noshow"
 	EventTicketRequeued    EventType = "ticket.requeued"
 	EventTicketTransferred EventType = "ticket.transferred"
+	// EventTicketContinued carries the new waiting ticket that continues a transferred one.
+	EventTicketContinued   EventType = "ticket.continued"
 	EventTicketHeld        EventType = "ticket.held"
 	EventTicketResumed     EventType = "ticket.resumed"
 	EventTicketCancelled   EventType = "ticket.cancelled"

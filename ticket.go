@@ -268,11 +268,17 @@ func (t *Ticket) NoShow(now time.Time) error {
 	return nil
 }
 
+// MaxRequeues is how often one ticket may be put back after a no-show.
+const MaxRequeues = 3
+
 // Requeue puts a called ticket whose visitor did not come back into the queue with a new queue
 // key (过号重排). The arrival time is kept.
 func (t *Ticket) Requeue(now time.Time, queueKey int64, places int) error {
 	if t.State != TicketCalled {
 		return ticketConflict(t, "ticket_not_called", "不在叫号状态，不能过号重排", "is not called and cannot be put back")
+	}
+	if t.Requeues >= MaxRequeues {
+		return ticketConflict(t, "requeue_limit", "过号重排次数已达上限", "has been put back too often")
 	}
 	t.State, t.QueueKey, t.Requeues = TicketWaiting, queueKey, t.Requeues+1
 	t.step(now, "requeued", "back "+strconv.Itoa(places))
