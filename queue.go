@@ -68,6 +68,12 @@ type QueueReader interface {
 	TicketStatus(ctx context.Context, ticketID string) (TicketStatus, error)
 	Availability(ctx context.Context) ([]Availability, error)
 	Counter(ctx context.Context, counterID string) (Counter, error)
+	// TicketByToken finds the ticket a mobile page's token opens (the newest of a transfer chain).
+	TicketByToken(ctx context.Context, token string) (Ticket, error)
+	// TicketByCode finds the newest ticket with a code ("A012") on a day.
+	TicketByCode(ctx context.Context, day Day, code string) (Ticket, error)
+	// HeldTickets lists the tickets a counter has on hold.
+	HeldTickets(ctx context.Context, counterID string) ([]Ticket, error)
 }
 
 // Catalog is the hall's configuration: hall, areas, services, counters and staff.
@@ -105,4 +111,23 @@ type Events interface {
 	EventsSince(ctx context.Context, since uint64, limit int) ([]Event, error)
 	// LastSeq is the sequence number of the newest event (0 when the log is empty).
 	LastSeq(ctx context.Context) (uint64, error)
+}
+
+type idempotencyKey struct{}
+
+// WithIdempotencyKey marks ctx so that the step run with it acts at most once: a retry with the
+// same key gets the first success's result again without acting twice. Keys should be unique per
+// caller (the API prefixes the device or staff identity). A failed step stores nothing, so a retry
+// after a failure runs afresh (the failure changed nothing).
+func WithIdempotencyKey(ctx context.Context, key string) context.Context {
+	if key == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, idempotencyKey{}, key)
+}
+
+// IdempotencyKey returns the key set by WithIdempotencyKey, or "".
+func IdempotencyKey(ctx context.Context) string {
+	k, _ := ctx.Value(idempotencyKey{}).(string)
+	return k
 }

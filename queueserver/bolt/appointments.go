@@ -46,7 +46,7 @@ func bookingWho(p *hall.Person, phone string) string {
 // person already holds a booking for the service that day.
 func (s *Store) Book(ctx context.Context, r hall.BookingRequest) (hall.Appointment, error) {
 	var out hall.Appointment
-	err := s.update(ctx, func(w *wtx) error {
+	err := s.updateOut(withOp(ctx, "book"), &out, func(w *wtx) error {
 		svc, err := w.loadService(r.ServiceID)
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func (w *wtx) findBooking(r hall.IssueRequest, id *hall.IDNumber) (*hall.Appoint
 // an unknown code; ECONFLICT once checked in, cancelled or expired.
 func (s *Store) CancelAppointment(ctx context.Context, code string) (hall.Appointment, error) {
 	var out hall.Appointment
-	err := s.update(ctx, func(w *wtx) error {
+	err := s.updateOut(withOp(ctx, "cancel_booking"), &out, func(w *wtx) error {
 		a, err := loadBookingByCode(w.tx, code)
 		if err != nil {
 			return err

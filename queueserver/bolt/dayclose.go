@@ -126,6 +126,9 @@ func (s *Store) CloseDay(ctx context.Context, day hall.Day) (hall.DayCloseReport
 			}
 			rep.Cancelled++
 		}
+		if err := w.pruneIdempotency(); err != nil {
+			return err
+		}
 		if rep.Expired == 0 && rep.LoggedOut == 0 && rep.Cancelled == 0 && closed >= day {
 			rep.AlreadyRan = true
 			return nil
@@ -196,4 +199,25 @@ func (s *Store) RunDayClose(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// IdempotencyRetention is how long a stored idempotent result answers retries.
+const IdempotencyRetention = 48 * time.Hour
+
+// pruneIdempotency forgets idempotency records older than IdempotencyRetention.
+func (w *wtx) pruneIdempotency() error {
+	var old [][]byte
+	w.bucket(bucketIdem).ForEach(func(k, v []byte) error {
+		var rec idemRecord
+		if json.Unmarshal(v, &rec) != nil || w.now.Sub(rec.At) > IdempotencyRetention {
+			old = append(old, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	for _, k := range old {
+		if err := w.del(bucketIdem, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -93,7 +93,7 @@ func (w *wtx) forgetPerson(t *hall.Ticket) error {
 // the service or the booking cannot check in now.
 func (s *Store) IssueTicket(ctx context.Context, r hall.IssueRequest) (hall.Ticket, error) {
 	var out hall.Ticket
-	err := s.update(ctx, func(w *wtx) error {
+	err := s.updateOut(withOp(ctx, "issue"), &out, func(w *wtx) error {
 		id, err := r.Validate(w.now, w.loc())
 		if err != nil {
 			return err
@@ -202,10 +202,10 @@ func (s *Store) IssueTicket(ctx context.Context, r hall.IssueRequest) (hall.Tick
 	return out, err
 }
 
-// counterStep loads counter id, runs fn on it and stores the counter afterwards (fn decides
-// whether the counter changed by returning save).
-func (s *Store) counterStep(ctx context.Context, id string, fn func(w *wtx, c *hall.Counter) error) error {
-	return s.update(ctx, func(w *wtx) error {
+// counterStep loads counter id, runs fn on it and stores the counter afterwards. op names the
+// operation and out receives its result (for idempotent retries).
+func (s *Store) counterStep(ctx context.Context, id, op string, out any, fn func(w *wtx, c *hall.Counter) error) error {
+	return s.updateOut(withOp(ctx, op+":"+id), out, func(w *wtx) error {
 		c, err := w.loadCounter(id)
 		if err != nil {
 			return err
@@ -232,7 +232,7 @@ func (w *wtx) currentTicket(c *hall.Counter) (*hall.Ticket, error) {
 // logged in at another counter.
 func (s *Store) Login(ctx context.Context, counterID, staffID string) (hall.Counter, error) {
 	var out hall.Counter
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, "login", &out, func(w *wtx, c *hall.Counter) error {
 		var st hall.Staff
 		ok, err := w.get(bucketStaff, []byte(staffID), &st)
 		if err != nil {
@@ -270,7 +270,7 @@ func (s *Store) Login(ctx context.Context, counterID, staffID string) (hall.Coun
 // logged in or still has a ticket.
 func (s *Store) Logout(ctx context.Context, counterID string) (hall.Counter, error) {
 	var out hall.Counter
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, "logout", &out, func(w *wtx, c *hall.Counter) error {
 		staff := c.StaffID
 		if err := c.Logout(w.now); err != nil {
 			return err
@@ -312,7 +312,7 @@ func (w *wtx) take(c *hall.Counter, t *hall.Ticket, silent bool, note string) er
 // paused or still has a ticket.
 func (s *Store) CallNext(ctx context.Context, counterID string, silent bool) (hall.Ticket, error) {
 	var out hall.Ticket
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, "call", &out, func(w *wtx, c *hall.Counter) error {
 		if err := c.CanCall(); err != nil {
 			return err
 		}
@@ -339,7 +339,7 @@ func (s *Store) CallNext(ctx context.Context, counterID string, silent bool) (ha
 // the counter does not serve, or was transferred to another counter.
 func (s *Store) CallTicket(ctx context.Context, counterID, ticketID string, silent bool) (hall.Ticket, error) {
 	var out hall.Ticket
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, "call_ticket", &out, func(w *wtx, c *hall.Counter) error {
 		if err := c.CanCall(); err != nil {
 			return err
 		}
@@ -360,9 +360,9 @@ func (s *Store) CallTicket(ctx context.Context, counterID, ticketID string, sile
 }
 
 // ticketStep runs fn on the counter's current ticket and saves both.
-func (s *Store) ticketStep(ctx context.Context, counterID string, fn func(w *wtx, c *hall.Counter, t *hall.Ticket) error) (hall.Ticket, error) {
+func (s *Store) ticketStep(ctx context.Context, counterID, op string, fn func(w *wtx, c *hall.Counter, t *hall.Ticket) error) (hall.Ticket, error) {
 	var out hall.Ticket
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, op, &out, func(w *wtx, c *hall.Counter) error {
 		t, err := w.currentTicket(c)
 		if err != nil {
 			return err
@@ -378,7 +378,7 @@ func (s *Store) ticketStep(ctx context.Context, counterID string, fn func(w *wtx
 
 // Recall announces the counter's called ticket again (重呼). ECONFLICT unless a ticket is called.
 func (s *Store) Recall(ctx context.Context, counterID string) (hall.Ticket, error) {
-	return s.ticketStep(ctx, counterID, func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
+	return s.ticketStep(ctx, counterID, "recall", func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
 		if err := t.Recall(w.now); err != nil {
 			return err
 		}
@@ -388,7 +388,7 @@ func (s *Store) Recall(ctx context.Context, counterID string) (hall.Ticket, erro
 
 // Start marks that the called visitor arrived and service began. ECONFLICT unless a ticket is called.
 func (s *Store) Start(ctx context.Context, counterID string) (hall.Ticket, error) {
-	return s.ticketStep(ctx, counterID, func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
+	return s.ticketStep(ctx, counterID, "start", func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
 		if err := t.Start(w.now); err != nil {
 			return err
 		}
@@ -399,7 +399,7 @@ func (s *Store) Start(ctx context.Context, counterID string) (hall.Ticket, error
 // Finish closes the counter's ticket as done (办结) and frees the counter. ECONFLICT unless a
 // ticket is called or served.
 func (s *Store) Finish(ctx context.Context, counterID string) (hall.Ticket, error) {
-	return s.ticketStep(ctx, counterID, func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
+	return s.ticketStep(ctx, counterID, "finish", func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
 		if err := t.Finish(w.now); err != nil {
 			return err
 		}
@@ -423,7 +423,7 @@ func (s *Store) NoShow(ctx context.Context, counterID string, requeuePlaces int)
 	if requeuePlaces < 0 || requeuePlaces > 1000 {
 		return hall.Ticket{}, hall.Errorf(hall.EINVALID, "requeue_places", "重排位数应在 0 到 1000 之间", "requeue places must be 0 to 1000")
 	}
-	return s.ticketStep(ctx, counterID, func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
+	return s.ticketStep(ctx, counterID, "noshow", func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
 		if requeuePlaces == 0 {
 			if err := t.NoShow(w.now); err != nil {
 				return err
@@ -456,7 +456,11 @@ func (s *Store) NoShow(ctx context.Context, counterID string, requeuePlaces int)
 // counter; ECONFLICT unless a ticket is called or served.
 func (s *Store) Transfer(ctx context.Context, counterID string, to hall.TransferTarget) (hall.Ticket, error) {
 	var next hall.Ticket
-	_, err := s.ticketStep(ctx, counterID, func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
+	err := s.counterStep(ctx, counterID, "transfer", &next, func(w *wtx, c *hall.Counter) error {
+		t, err := w.currentTicket(c)
+		if err != nil {
+			return err
+		}
 		serviceID := to.ServiceID
 		if serviceID == "" {
 			serviceID = t.ServiceID
@@ -506,6 +510,9 @@ func (s *Store) Transfer(ctx context.Context, counterID string, to hall.Transfer
 		if err := w.enqueue(&next); err != nil {
 			return err
 		}
+		if err := w.saveTicket(t); err != nil {
+			return err
+		}
 		if err := w.emit(hall.TicketEvent(hall.EventTicketTransferred, *t, c, w.now, next.ID)); err != nil {
 			return err
 		}
@@ -521,7 +528,7 @@ func (s *Store) Hold(ctx context.Context, counterID, reason string) (hall.Ticket
 	if len([]rune(reason)) > 40 {
 		return hall.Ticket{}, hall.Errorf(hall.EINVALID, "hold_reason", "挂起原因过长（最多 40 字）", "the hold reason is too long (40 characters at most)")
 	}
-	return s.ticketStep(ctx, counterID, func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
+	return s.ticketStep(ctx, counterID, "hold", func(w *wtx, c *hall.Counter, t *hall.Ticket) error {
 		if err := t.Hold(w.now, reason); err != nil {
 			return err
 		}
@@ -540,7 +547,7 @@ func (s *Store) Hold(ctx context.Context, counterID, reason string) (hall.Ticket
 // not held there.
 func (s *Store) Resume(ctx context.Context, counterID, ticketID string) (hall.Ticket, error) {
 	var out hall.Ticket
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, "resume", &out, func(w *wtx, c *hall.Counter) error {
 		if err := c.CanCall(); err != nil {
 			return err
 		}
@@ -570,7 +577,7 @@ func (s *Store) Resume(ctx context.Context, counterID, ticketID string) (hall.Ti
 // ECONFLICT unless the counter is idle.
 func (s *Store) Pause(ctx context.Context, counterID, reason string) (hall.Counter, error) {
 	var out hall.Counter
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, "pause", &out, func(w *wtx, c *hall.Counter) error {
 		if err := c.Pause(reason, w.now); err != nil {
 			return err
 		}
@@ -583,7 +590,7 @@ func (s *Store) Pause(ctx context.Context, counterID, reason string) (hall.Count
 // Unpause resumes calling. ECONFLICT unless the counter is paused.
 func (s *Store) Unpause(ctx context.Context, counterID string) (hall.Counter, error) {
 	var out hall.Counter
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, "unpause", &out, func(w *wtx, c *hall.Counter) error {
 		if err := c.Unpause(w.now); err != nil {
 			return err
 		}
@@ -599,7 +606,7 @@ func (s *Store) Unpause(ctx context.Context, counterID string) (hall.Counter, er
 // ECONFLICT when the counter cannot call or does not serve the service.
 func (s *Store) VirtualCall(ctx context.Context, counterID, serviceID string) (hall.Ticket, error) {
 	var out hall.Ticket
-	err := s.counterStep(ctx, counterID, func(w *wtx, c *hall.Counter) error {
+	err := s.counterStep(ctx, counterID, "virtual", &out, func(w *wtx, c *hall.Counter) error {
 		if err := c.CanCall(); err != nil {
 			return err
 		}
@@ -658,7 +665,7 @@ func (s *Store) VirtualCall(ctx context.Context, counterID, serviceID string) (h
 // CancelTicket withdraws a waiting ticket. ENOTFOUND for an unknown ticket; ECONFLICT unless it waits.
 func (s *Store) CancelTicket(ctx context.Context, ticketID string) (hall.Ticket, error) {
 	var out hall.Ticket
-	err := s.update(ctx, func(w *wtx) error {
+	err := s.updateOut(withOp(ctx, "cancel:"+ticketID), &out, func(w *wtx) error {
 		t, err := w.loadTicket(ticketID)
 		if err != nil {
 			return err

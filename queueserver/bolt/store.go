@@ -151,6 +151,59 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
+// updateOut is update for a step that returns a value in *out: with an idempotency key in ctx
+// (hall.WithIdempotencyKey) a repeated key returns the stored value without running fn again,
+// and a success stores its value in the same transaction.
+func (s *Store) updateOut(ctx context.Context, out any, fn func(*wtx) error) error {
+	key := hall.IdempotencyKey(ctx)
+	if key == "" {
+		return s.update(ctx, fn)
+	}
+	return s.update(ctx, func(w *wtx) error {
+		if raw := w.bucket(bucketIdem).Get([]byte(key)); raw != nil {
+			var rec idemRecord
+			if err := json.Unmarshal(raw, &rec); err != nil {
+				return internal("decode idempotency record", err)
+			}
+			if rec.Op != opName(ctx) {
+				return hall.Errorf(hall.ECONFLICT, "idempotency_key_reused", "重复使用的请求标识", "the idempotency key was used for another request")
+			}
+			if err := json.Unmarshal(rec.Result, out); err != nil {
+				return internal("decode idempotent result", err)
+			}
+			return nil
+		}
+		if err := fn(w); err != nil {
+			return err
+		}
+		res, err := json.Marshal(out)
+		if err != nil {
+			w.wrote = true
+			return internal("encode idempotent result", err)
+		}
+		return w.put(bucketIdem, []byte(key), idemRecord{Op: opName(ctx), At: w.now, Result: res})
+	})
+}
+
+// idemRecord is a stored first result of an idempotent step.
+type idemRecord struct {
+	Op     string          `json:"op"`
+	At     time.Time       `json:"at"`
+	Result json.RawMessage `json:"result"`
+}
+
+type opNameKey struct{}
+
+// withOp names the operation a step performs, so that a key reused for another operation is refused.
+func withOp(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, opNameKey{}, name)
+}
+
+func opName(ctx context.Context) string {
+	n, _ := ctx.Value(opNameKey{}).(string)
+	return n
+}
+
 // update runs fn as one durable step: it returns once fn's changes are committed (nil) or
 // abandoned (an error; nothing changed).
 func (s *Store) update(ctx context.Context, fn func(*wtx) error) error {
