@@ -249,7 +249,8 @@ func (s *CardReader) answerLocked(cmd, para byte) []byte {
 		}
 		return samFrame(0x90, data)
 	case cmd == 0x30 && para == 0x03:
-		if !available || s.card.NewAddress == "" {
+		// Asked right after reading the text, so a spent card still counts.
+		if s.card == nil || s.card.NewAddress == "" {
 			return samFrame(0x91, nil)
 		}
 		return samFrame(0x90, utf16Field(s.card.NewAddress, 70))
