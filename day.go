@@ -31,8 +31,14 @@ type Clock int
 
 // ParseClock reads "HH:MM" (24-hour).
 func ParseClock(s string) (Clock, error) {
-	var h, m int
-	if n, err := fmt.Sscanf(s, "%d:%d", &h, &m); n != 2 || err != nil || len(s) != 5 || h < 0 || h > 23 || m < 0 || m > 59 {
+	digit := func(i int) int {
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			return int(s[i] - '0')
+		}
+		return -100
+	}
+	h, m := digit(0)*10+digit(1), digit(3)*10+digit(4)
+	if len(s) != 5 || s[2] != ':' || h < 0 || h > 23 || m < 0 || m > 59 {
 		return 0, Errorf(EINVALID, "bad_clock", "时间格式应为 HH:MM：%q", "time of day must be HH:MM: %q", s)
 	}
 	return Clock(h*60 + m), nil
