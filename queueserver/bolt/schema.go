@@ -49,7 +49,7 @@ var (
 )
 
 // SchemaVersion is the version of the layout this code reads and writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migration brings a file from version-1 to version. Migrations run in order at Open, all in one
 // write transaction, and the version is recorded in the same transaction.
@@ -64,6 +64,14 @@ type migration struct {
 var migrations = []migration{
 	{version: 1, name: "create buckets", up: func(tx *bbolt.Tx) error {
 		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		return nil
+	}},
+	{version: 2, name: "create auth buckets", up: func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketSessions, bucketDevices} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
