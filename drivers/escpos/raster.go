@@ -183,7 +183,7 @@ func (r *TextRenderer) faceLocked(px int) (font.Face, error) {
 }
 
 // Render draws l as the printer would print it on paper width dots wide: character cells of
-// 24·Height dots, stretched to Width/Height times as wide, bold drawn one dot thicker, wrapped
+// 24·Height dots, stretched to Width/Height times as wide, bold drawn Height dots thicker, wrapped
 // at the paper width, aligned, each row followed by a small gap. Control characters are drawn
 // as spaces; characters the font lacks are drawn as its empty-box glyph. It fails when the
 // size multipliers are outside 1-8 (0 counts as 1) or width < one character cell.
@@ -231,7 +231,7 @@ func (r *TextRenderer) Render(l drivers.Line, width int) (*Bitmap, error) {
 
 	extra := 0
 	if l.Bold {
-		extra = 1
+		extra = h // one dot thicker per height step, so bold shows at every size
 	}
 	rowH := px + lineGap*h
 	out := NewBitmap(width, rowH*len(rows))
@@ -261,8 +261,9 @@ func (r *TextRenderer) Render(l drivers.Line, width int) (*Bitmap, error) {
 			off = width - drawn
 		}
 		y0 := i * rowH
+		inked := min(drawn+extra*w/h, width-off)
 		for y := 0; y < px; y++ {
-			for x := 0; x < drawn; x++ {
+			for x := 0; x < inked; x++ {
 				sx := x * h / w
 				if src.GrayAt(sx, y).Y < 0x80 {
 					out.Set(off+x, y0+y)
