@@ -199,7 +199,9 @@ func TestPad_GoldenConversations(t *testing.T) {
 		{"cancel", func() error { p.do(ctx, "RATE", "A003", "0427", "30"); rec.Take(); return p.Cancel(ctx) }},
 		{"poll_cancel", poll},
 		{"err_range", func() error { _, err := p.do(ctx, "RATE", "A004", "0427", "0"); return err }},
-		{"err_len", func() error { return p.Idle(ctx, "这段问候语实在太长了，评价器的小屏幕根本放不下这么多的字，真的放不下") }},
+		{"err_len", func() error {
+			return p.Idle(ctx, "这段问候语实在太长了，评价器的小屏幕根本放不下这么多的字，真的放不下")
+		}},
 		{"err_unknown_command", func() error { _, err := p.do(ctx, "BEEP"); return err }},
 	}
 	for _, st := range steps {
