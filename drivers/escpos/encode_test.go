@@ -273,3 +273,47 @@ func TestEncode_WideImageScaledDown(t *testing.T) {
 		t.Errorf("got % x… (%d bytes), want prefix % x and %d bytes", got[:min(12, len(got))], len(got), want, len(want)+48*48)
 	}
 }
+
+// Whatever a line's text, the encoded bytes carry it as text only: no control byte can reach
+// the printer from the text, and a non-GBK line becomes well-formed raster bands.
+func FuzzEncodeLine(f *testing.F) {
+	f.Add("某市政务服务中心", 2, 2, true)
+	f.Add("张㛃\x1b@\x1dV\x00", 1, 1, false)
+	f.Add("\xff\xfe丂𠀀", 8, 8, true)
+	f.Fuzz(func(t *testing.T, text string, w, h int, bold bool) {
+		if len(text) > 200 {
+			return // keep the raster path fast
+		}
+		out, err := Encode(drivers.Receipt{Blocks: []drivers.Block{drivers.Line{Text: text, Width: w, Height: h, Bold: bold}}},
+			Options{Dots: Dots58mm, NoChineseMode: true})
+		if err != nil {
+			if w >= 0 && w <= 8 && h >= 0 && h <= 8 {
+				t.Fatalf("valid sizes refused: %v", err)
+			}
+			return
+		}
+		body := out[2:]
+		if len(body) >= 3 && bytes.Equal(body[:3], []byte{0x1D, 0x76, 0x30}) {
+			for len(body) > 0 { // raster bands only
+				if len(body) < 8 || !bytes.Equal(body[:4], []byte{0x1D, 0x76, 0x30, 0x00}) {
+					t.Fatalf("malformed raster band % x", body[:min(len(body), 8)])
+				}
+				n := (int(body[4]) + int(body[5])<<8) * (int(body[6]) + int(body[7])<<8)
+				if len(body) < 8+n {
+					t.Fatalf("band of %d bytes truncated", n)
+				}
+				body = body[8+n:]
+			}
+			return
+		}
+		text9 := body[9 : len(body)-1] // after ESC a, GS !, ESC E; before LF
+		for _, c := range text9 {
+			if c < 0x20 || c == 0x7F {
+				t.Fatalf("control byte %#02x in encoded text % x", c, text9)
+			}
+		}
+		if body[len(body)-1] != 0x0A {
+			t.Fatal("line not ended by LF")
+		}
+	})
+}

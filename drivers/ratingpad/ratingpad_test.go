@@ -315,3 +315,22 @@ func TestRatingLevelNames(t *testing.T) {
 		t.Error("validity or good/bad split wrong")
 	}
 }
+
+// No POLL answer, however odd, yields a score for another ticket or an invalid level.
+func FuzzOutcome(f *testing.F) {
+	f.Add("SCORE", "A001", "1")
+	f.Add("WAIT", "A001", "")
+	f.Add("TIMEOUT", "B", "")
+	f.Add("SCORE", "A001", "9")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		for _, data := range [][]string{{a}, {a, b}, {a, b, c}, {}} {
+			s, done, err := outcome("A001", data)
+			if !done && err != nil {
+				t.Fatalf("not done but error %v", err)
+			}
+			if done && err == nil && (s.Ticket != "A001" || !s.Level.Valid()) {
+				t.Fatalf("outcome(%q) = %+v", data, s)
+			}
+		}
+	})
+}
