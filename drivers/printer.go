@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"strconv"
 	"strings"
 )
 
@@ -145,7 +146,7 @@ func (a Align) String() string {
 	case AlignRight:
 		return "right"
 	}
-	return "Align(" + string(rune('0'+a%10)) + ")"
+	return "Align(" + strconv.Itoa(int(a)) + ")"
 }
 
 // Line is one line of text. Text must not contain line breaks; control characters are printed
