@@ -70,6 +70,10 @@ type Reader struct {
 	closeOnce  sync.Once
 	closeErr   error
 
+	// pollMu serialises NextCard calls and guards nextPoll.
+	pollMu   sync.Mutex
+	nextPoll time.Time // earliest start of the next poll
+
 	// cmdMu serialises commands and guards the fields below.
 	cmdMu sync.Mutex
 	buf   []byte // received bytes not yet parsed
@@ -348,6 +352,8 @@ func (r *Reader) appendedAddress(ctx context.Context) (string, error) {
 
 // NextCard implements drivers.CardReader: it polls the reader every
 // PollInterval (find, select, read) until a card is read, and returns it.
+// Polls stay PollInterval apart across calls, so calling NextCard again
+// right after an error does not flood the reader.
 //
 // A card is reported once per placement. Most readers do not find a card
 // again after it was read until it is lifted; readers that do are handled
@@ -361,20 +367,27 @@ func (r *Reader) appendedAddress(ctx context.Context) (string, error) {
 // A failed select (the card is moving) is not reported; polling goes on.
 // Final: ctx.Err(), drivers.ErrClosed.
 func (r *Reader) NextCard(ctx context.Context) (drivers.Card, error) {
+	r.pollMu.Lock()
+	defer r.pollMu.Unlock()
 	for {
+		// Polls are PollInterval apart, also across calls: a caller that
+		// calls again at once after an error does not make the reader spin.
+		if d := time.Until(r.nextPoll); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return drivers.Card{}, ctx.Err()
+			case <-r.done:
+				t.Stop()
+				return drivers.Card{}, r.finalErr()
+			}
+		}
+		r.nextPoll = time.Now().Add(r.opts.PollInterval)
 		c, ok, err := r.poll(ctx)
 		if ok || err != nil {
 			return c, err
-		}
-		t := time.NewTimer(r.opts.PollInterval)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return drivers.Card{}, ctx.Err()
-		case <-r.done:
-			t.Stop()
-			return drivers.Card{}, r.finalErr()
 		}
 	}
 }

@@ -446,3 +446,27 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// A caller that retries at once after every error must not make the
+// driver flood the reader: polls stay PollInterval apart.
+func TestReader_NextCard_ErrorsDoNotMakeItSpin(t *testing.T) {
+	checkLeaks(t)
+	bad := readHexFile(t, "replies/find_ok.hex")
+	bad[len(bad)-1] ^= 0xFF
+	p := newGarbagePort(bad)
+	opts := quickOpts()
+	opts.PollInterval = 100 * time.Millisecond
+	r := idcard.New(p, opts)
+	defer r.Close()
+	ctx := ctxTimeout(t, 350*time.Millisecond)
+	errs := 0
+	for ctx.Err() == nil {
+		if _, err := r.NextCard(ctx); errors.Is(err, idcard.ErrChecksum) {
+			errs++
+		}
+	}
+	// At most one poll per 100 ms in 350 ms (a slow machine polls less).
+	if errs == 0 || errs > 4 {
+		t.Fatalf("%d polls failed in 350 ms with a 100 ms poll interval, want 1 to 4", errs)
+	}
+}
