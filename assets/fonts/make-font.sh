@@ -12,7 +12,10 @@
 #   3. Drops hinting, vertical metrics (vhea/vmtx/VORG), BASE and the OpenType layout tables
 #      (GSUB/GPOS/GDEF): nothing in the hall lays out vertical or proportional CJK text, and Fyne
 #      and golang.org/x/image/font/opentype only need cmap, metrics and outlines. The outlines stay CFF (PostScript): x/image/font/sfnt and Fyne's go-text
-#      typesetting both read CFF (checked by assets' tests), so no lossy CFF→TrueType conversion.
+#      typesetting both read CFF, so no lossy CFF→TrueType conversion: assets' tests render it
+#      with x/image, and github.com/go-text/typesetting v0.3.4 (the version Fyne 2.8.1 uses)
+#      was checked by hand to parse it and return outlines for 政, 㛃 and A. (WenQuanYi's
+#      TrueType fonts were the fallback; not needed.)
 #
 # Reproducible: the output depends only on the Debian package versions below (fonttools sets the
 # head.modified timestamp from SOURCE_DATE_EPOCH, fixed here).
