@@ -11,14 +11,16 @@
 #      are 4-byte GB18030 and must be rasterised by the printer driver).
 #   3. Drops hinting, vertical metrics (vhea/vmtx/VORG), BASE and the OpenType layout tables
 #      (GSUB/GPOS/GDEF): nothing in the hall lays out vertical or proportional CJK text, and Fyne
-#      and golang.org/x/image/font/opentype only need cmap, metrics and outlines. The outlines stay CFF (PostScript): x/image/font/sfnt and Fyne's go-text
-#      typesetting both read CFF, so no lossy CFF→TrueType conversion: assets' tests render it
+#      and golang.org/x/image/font/opentype only need cmap, metrics and outlines.
+#   4. Keeps the CFF (PostScript) outlines: x/image/font/sfnt and Fyne's go-text typesetting
+#      both read CFF, so no lossy CFF→TrueType conversion: assets' tests render it
 #      with x/image, and github.com/go-text/typesetting v0.3.4 (the version Fyne 2.8.1 uses)
 #      was checked by hand to parse it and return outlines for 政, 㛃 and A. (WenQuanYi's
 #      TrueType fonts were the fallback; not needed.)
 #
-# Reproducible: the output depends only on the Debian package versions below (fonttools sets the
-# head.modified timestamp from SOURCE_DATE_EPOCH, fixed here).
+# Reproducible: the output depends only on the Debian package versions below (head.modified is
+# kept from the source font with --no-recalc-timestamp; SOURCE_DATE_EPOCH is pinned as well).
+# Two runs give byte-identical files.
 #   fonts-noto-cjk 1:20220127+repack1-1, python3-fonttools 4.38.0-1+deb12u1 (Debian 12 bookworm)
 #
 # Usage: assets/fonts/make-font.sh   (installs the two Debian packages if missing; needs root/sudo)
