@@ -45,12 +45,32 @@ func needsEscape(b byte) bool {
 
 const hexDigits = "0123456789ABCDEF"
 
-// AppendField appends text encoded in GB18030 and escaped for the wire. Invalid UTF-8 is sent
-// as U+FFFD.
-func AppendField(dst []byte, text string) []byte {
+// SanitizeText returns text as AppendField sends it: invalid UTF-8 and BMP private-use
+// characters replaced by U+FFFD.
+func SanitizeText(text string) string {
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
 	}
+	if !strings.ContainsFunc(text, isPrivateUse) {
+		return text
+	}
+	return strings.Map(func(r rune) rune {
+		if isPrivateUse(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, text)
+}
+
+func isPrivateUse(r rune) bool { return r >= 0xE000 && r <= 0xF8FF }
+
+// AppendField appends text encoded in GB18030 and escaped for the wire. Invalid UTF-8 and
+// characters of the BMP Private Use Area (U+E000–U+F8FF) are sent as U+FFFD: GB18030's PUA
+// mappings changed between its 2005 and 2022 editions, so such a character could arrive as
+// another one (a fuzz test found U+E55B coming back as U+F56F), and it means nothing to a
+// device anyway.
+func AppendField(dst []byte, text string) []byte {
+	text = SanitizeText(text)
 	enc, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(text))
 	if err != nil { // GB18030 encodes every valid code point; not reached
 		enc = []byte(text)

@@ -104,6 +104,14 @@ func TestAppendField_EscapesMarkersAfterGB18030(t *testing.T) {
 	}
 }
 
+// Private-use characters do not survive GB18030 reliably: they are sent as U+FFFD.
+func TestAppendField_PrivateUseBecomesReplacement(t *testing.T) {
+	got, err := DecodeField(AppendField(nil, "A\uE55B\uF8FFB"))
+	if err != nil || got != "A\uFFFD\uFFFDB" {
+		t.Errorf("got %q, %v", got, err)
+	}
+}
+
 func TestParse_Rejects(t *testing.T) {
 	ok := string(mustAppend(t, Frame{Addr: 1, Seq: 2, Fields: []string{"SHOW", "1", "x"}}))
 	tests := []struct {

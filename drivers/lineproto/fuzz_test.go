@@ -47,7 +47,7 @@ func FuzzParse(f *testing.F) {
 
 // Any text survives AppendField/DecodeField, and the escaped form contains no marker bytes.
 func FuzzField(f *testing.F) {
-	for _, s := range []string{"", "请到3号窗口", "a,b*c@d%e\r\n", "丂㛃𠀀", "\x00\x7F", "\xFF\xFE"} {
+	for _, s := range []string{"", "请到3号窗口", "a,b*c@d%e\r\n", "丂㛃𠀀", "\x00\x7F", "\xFF\xFE", "\uE55B\U000F0000"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -59,7 +59,7 @@ func FuzzField(f *testing.F) {
 		if err != nil {
 			t.Fatalf("DecodeField(AppendField(%q)): %v", s, err)
 		}
-		want := string(bytes.ToValidUTF8([]byte(s), []byte("\uFFFD")))
+		want := SanitizeText(s)
 		if got != want {
 			t.Fatalf("round trip %q -> %q", want, got)
 		}
