@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 // crashChild runs load against the store at path until it is killed. It prints one line per
 // acknowledged operation, after the operation returned: "I id code", "C id counter", "F id".
 func crashChild(path string) {
-	s, err := Open(path, Options{})
+	s, err := Open(path, Options{Logger: quietLog})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
@@ -142,7 +142,7 @@ func TestStore_SurvivesSIGKILL(t *testing.T) {
 			totalAcks++
 		}
 
-		s, err := Open(path, Options{})
+		s, err := Open(path, Options{Logger: quietLog})
 		if err != nil {
 			t.Fatalf("cycle %d: reopen after SIGKILL: %v", cycle, err)
 		}

@@ -187,7 +187,7 @@ func TestStore_BackupWhileRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-done
-	b, err := Open(dst, Options{})
+	b, err := Open(dst, Options{Logger: quietLog})
 	if err != nil {
 		t.Fatalf("backup does not open: %v", err)
 	}
@@ -204,7 +204,7 @@ func TestStore_BackupWhileRunning(t *testing.T) {
 	if err := Restore(dst, restored); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Open(restored, Options{})
+	r, err := Open(restored, Options{Logger: quietLog})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestStore_SchemaVersions(t *testing.T) {
 		t.Fatalf("migration ran %d times", ran)
 	}
 	// This program refuses a file from a newer one.
-	if _, err := Open(path, Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
+	if _, err := Open(path, Options{Logger: quietLog}); err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("opened a file with a newer schema: %v", err)
 	}
 }

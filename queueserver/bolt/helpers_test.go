@@ -2,6 +2,8 @@ package bolt
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -19,6 +21,9 @@ func newClock(t time.Time) *clock        { c := &clock{}; c.ns.Store(t.UnixNano(
 func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Add(int64(time.Microsecond))).UTC() }
 func (c *clock) Set(t time.Time)         { c.ns.Store(t.UnixNano()) }
 func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// quietLog keeps store logs out of test output.
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // monday10 is 10:00 on Monday 2026-11-23 in Shanghai (02:00 UTC).
 var monday10 = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
@@ -66,7 +71,7 @@ func openFixture(t testing.TB) *fixture {
 func openFixtureAt(t testing.TB, path string, seed bool) *fixture {
 	t.Helper()
 	f := &fixture{clock: newClock(monday10), rec: &recorder{t: t}, path: path, ctx: context.Background()}
-	s, err := Open(path, Options{Now: f.clock.Now, Publish: f.rec.publish})
+	s, err := Open(path, Options{Now: f.clock.Now, Publish: f.rec.publish, Logger: quietLog})
 	if err != nil {
 		t.Fatal(err)
 	}

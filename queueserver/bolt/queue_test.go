@@ -85,7 +85,10 @@ func TestQueue_BadInput(t *testing.T) {
 		op           func() error
 		code, reason string
 	}{
-		{"UnknownService", func() error { _, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "nope", Channel: hall.ChannelTap}); return err }, hall.ENOTFOUND, "service_not_found"},
+		{"UnknownService", func() error {
+			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "nope", Channel: hall.ChannelTap})
+			return err
+		}, hall.ENOTFOUND, "service_not_found"},
 		{"UnknownCounter", func() error { _, err := f.CallNext(f.ctx, "c99", false); return err }, hall.ENOTFOUND, "counter_not_found"},
 		{"CallOnPausedCounter", func() error { _, err := f.CallNext(f.ctx, "c2", false); return err }, hall.ECONFLICT, "counter_paused"},
 		{"CallOnLoggedOutCounter", func() error { _, err := f.CallNext(f.ctx, "c3", false); return err }, hall.ECONFLICT, "counter_logged_out"},
@@ -99,12 +102,18 @@ func TestQueue_BadInput(t *testing.T) {
 			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "shebao", Channel: hall.ChannelIDCard, IDNumber: "11010519491231002x"})
 			return err
 		}, hall.ECONFLICT, "person_already_waiting"},
-		{"OverTheCap", func() error { _, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "gjj", Channel: hall.ChannelTap}); return err }, hall.EUNAVAILABLE, "service_full"},
+		{"OverTheCap", func() error {
+			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "gjj", Channel: hall.ChannelTap})
+			return err
+		}, hall.EUNAVAILABLE, "service_full"},
 		{"NoOpenCounter", func() error {
 			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "lonely", Channel: hall.ChannelTap})
 			return err
 		}, hall.EUNAVAILABLE, "service_no_counter"},
-		{"UnknownChannel", func() error { _, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "shebao", Channel: "fax"}); return err }, hall.EINVALID, "channel"},
+		{"UnknownChannel", func() error {
+			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "shebao", Channel: "fax"})
+			return err
+		}, hall.EINVALID, "channel"},
 		{"TransferNowhere", func() error { _, err := f.Transfer(f.ctx, "c1", hall.TransferTarget{}); return err }, hall.ECONFLICT, "counter_no_ticket"},
 		{"PauseWithoutReason", func() error { _, err := f.Pause(f.ctx, "c1", ""); return err }, hall.EINVALID, "pause_reason"},
 		{"UnpauseIdle", func() error { _, err := f.Unpause(f.ctx, "c1"); return err }, hall.ECONFLICT, "counter_not_paused"},
