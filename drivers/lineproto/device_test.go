@@ -96,8 +96,8 @@ func TestClientResponder_OverPipe(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0] != "1" {
 		t.Fatalf("Do = %q, %v", got, err)
 	}
+	cancel() // whoever cancels also closes the port
 	cl.Close()
-	cancel()
 	dev.Close()
 	if err := <-served; !errors.Is(err, context.Canceled) {
 		t.Errorf("Serve = %v, want context.Canceled", err)
