@@ -92,6 +92,7 @@ type NotReadyError struct {
 	Status PrinterStatus
 }
 
+// Error lists the conditions that stop the printer, e.g. "printer not ready: paper out".
 func (e *NotReadyError) Error() string { return "printer not ready: " + e.Status.String() }
 
 // Is matches ErrPaperOut, ErrCoverOpen, ErrPrinterOffline and ErrPrinterFault according to the

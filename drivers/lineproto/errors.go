@@ -9,6 +9,8 @@ type DeviceError struct {
 	Detail string
 }
 
+// Error describes the code, its meaning and the detail, e.g.
+// "lineproto: device error RANGE (argument out of range): 0-15".
 func (e *DeviceError) Error() string {
 	s := "lineproto: device error " + e.Code
 	if d, ok := codeText[e.Code]; ok {

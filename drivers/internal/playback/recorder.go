@@ -18,6 +18,7 @@ type Recorder struct {
 	received bytes.Buffer
 }
 
+// Write writes to the wrapped port and records what was written.
 func (r *Recorder) Write(b []byte) (int, error) {
 	n, err := r.Port.Write(b)
 	r.mu.Lock()
@@ -26,6 +27,7 @@ func (r *Recorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// Read reads from the wrapped port and records what was read.
 func (r *Recorder) Read(b []byte) (int, error) {
 	n, err := r.Port.Read(b)
 	r.mu.Lock()
