@@ -257,3 +257,26 @@ func FuzzPrinterInput(f *testing.F) {
 		}
 	})
 }
+
+// The driver with automatic status back on hears the simulator's paper running out by itself.
+func TestPrinter_DriverHearsAutomaticStatus(t *testing.T) {
+	sim := NewPrinter(0)
+	got := make(chan drivers.PrinterStatus, 8)
+	p, err := escpos.New(servePipe(t, sim), escpos.Options{AutoStatus: true, OnStatus: func(s drivers.PrinterStatus) { got <- s }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if s := <-got; !s.Ready() {
+		t.Fatalf("first automatic status %v, want ready", s)
+	}
+	sim.SetPaper(PaperOut)
+	select {
+	case s := <-got:
+		if !s.PaperOut || s.Ready() {
+			t.Errorf("automatic status %v, want paper out", s)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no automatic status after the paper ran out")
+	}
+}
