@@ -139,6 +139,10 @@ func (s *Store) IssueTicket(ctx context.Context, r hall.IssueRequest) (hall.Tick
 				person = appt.Person
 			}
 		}
+		priority := hall.PriorityFor(w.hall(), r, id, w.now, w.loc())
+		if r.Channel == hall.ChannelPriority && priority == hall.PriorityNone {
+			return hall.Errorf(hall.EINVALID, "not_priority", "未满 %d 周岁，不符合绿色通道条件，请选择优先类别", "under %d: not eligible for the priority lane unless a class is chosen", w.hall().PriorityAge)
+		}
 		number, _ := day.NextNumber(*svc) // CheckIssue made sure it exists
 		phone := ""
 		if r.Phone != "" {
@@ -153,7 +157,7 @@ func (s *Store) IssueTicket(ctx context.Context, r hall.IssueRequest) (hall.Tick
 		}
 		t := hall.Ticket{
 			ID: tid, Day: w.today(), ServiceID: svc.ID, AreaID: svc.AreaID, Number: number, Code: svc.Code(number),
-			Channel: r.Channel, Person: person, Phone: phone, Priority: hall.PriorityFor(w.hall(), r, id, w.now, w.loc()),
+			Channel: r.Channel, Person: person, Phone: phone, Priority: priority,
 			ArrivedAt: w.now, QueueKey: w.now.UnixNano(), AccessToken: newToken(),
 		}
 		if appt != nil {
@@ -508,6 +512,9 @@ func (s *Store) Transfer(ctx context.Context, counterID string, to hall.Transfer
 			}
 		}
 		if err := w.enqueue(&next); err != nil {
+			return err
+		}
+		if err := w.putRaw(bucketCodes, joinKey(string(next.Day), next.Code), []byte(next.ID)); err != nil {
 			return err
 		}
 		if err := w.saveTicket(t); err != nil {

@@ -192,6 +192,20 @@ func TestQueue_PriorityByAge(t *testing.T) {
 	}
 }
 
+func TestQueue_PriorityLaneByID(t *testing.T) {
+	f := openFixture(t)
+	f.login(t, "c1")
+	young := hall.IssueRequest{ServiceID: "shebao", Channel: hall.ChannelPriority, IDNumber: "110105199001010010"}
+	seq := f.lastSeq(t)
+	if _, err := f.IssueTicket(f.ctx, young); hall.ErrorReason(err) != "not_priority" || f.lastSeq(t) != seq {
+		t.Fatalf("priority by ID for a 36-year-old: %v", err)
+	}
+	young.Priority = hall.PriorityDisabled // staff chose the class: accepted
+	if tk := f.issue(t, young); tk.Priority != hall.PriorityDisabled {
+		t.Fatalf("priority %q", tk.Priority)
+	}
+}
+
 func TestQueue_SamePersonAgainAfterServed(t *testing.T) {
 	f := openFixture(t)
 	f.login(t, "c1")
@@ -263,6 +277,9 @@ func TestQueue_Transfer(t *testing.T) {
 	byToken, err := f.TicketByToken(f.ctx, early.AccessToken)
 	if err != nil || byToken.ID != next.ID {
 		t.Fatalf("token opens %s (%v), want %s", byToken.ID, err, next.ID)
+	}
+	if byCode, _ := f.TicketByCode(f.ctx, next.Day, next.Code); byCode.ID != next.ID {
+		t.Fatalf("code %s finds %s, want the transferred ticket %s", next.Code, byCode.ID, next.ID)
 	}
 	// Kept its arrival: it goes before the yibao ticket issued a minute later.
 	c, _ := f.CallNext(f.ctx, "c3", false)
