@@ -48,7 +48,9 @@ func under(path, dir string) bool {
 	return path == module+"/"+dir || strings.HasPrefix(path, module+"/"+dir+"/")
 }
 
-func isFyne(path string) bool { return path == "fyne.io/fyne/v2" || strings.HasPrefix(path, "fyne.io/fyne/v2/") }
+func isFyne(path string) bool {
+	return path == "fyne.io/fyne/v2" || strings.HasPrefix(path, "fyne.io/fyne/v2/")
+}
 
 // TestImportRules enforces the import directions of ARCHITECTURE.md. Each failure says which rule
 // broke and why the rule exists.
