@@ -1,6 +1,9 @@
 package hall
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // EventType names what happened.
 type EventType string
@@ -50,6 +53,8 @@ type Event struct {
 	Ticket      *Ticket      `json:"ticket,omitempty"`
 	Counter     *Counter     `json:"counter,omitempty"`
 	Appointment *Appointment `json:"appointment,omitempty"`
+	// Call is set on ticket.called and ticket.recalled: what screens show and announce.
+	Call *Call `json:"call,omitempty"`
 	// Note carries a free detail: a pause reason, the requeue places, the catalog kind changed.
 	Note string `json:"note,omitempty"`
 }
@@ -61,6 +66,47 @@ func TicketEvent(typ EventType, t Ticket, c *Counter, at time.Time, note string)
 	if c != nil {
 		cc := c.Public()
 		e.Counter, e.CounterID, e.StaffID = &cc, c.ID, c.StaffID
+	}
+	return e
+}
+
+// Call is one announcement of a ticket at a counter: what the hall screens show large, what the
+// window sign shows and what the voice says ("请 A012 号 到 3 号窗口 办理").
+type Call struct {
+	TicketID      string `json:"ticketId"`
+	Code          string `json:"code"`
+	ServiceID     string `json:"serviceId"`
+	AreaID        string `json:"areaId"`
+	CounterID     string `json:"counterId"`
+	CounterNumber int    `json:"counterNumber"`
+	// SignGroup and Position name the shared sign and this counter's place under it (一屏双号双呼);
+	// the announcement names the position when set.
+	SignGroup string    `json:"signGroup,omitempty"`
+	Position  string    `json:"position,omitempty"`
+	StaffID   string    `json:"staffId,omitempty"`
+	At        time.Time `json:"at"`
+	// Attempt is 1 for the first call and counts up with each recall (重呼).
+	Attempt int `json:"attempt"`
+	// Silent calls (静默叫号) are shown and sent by SMS but not spoken.
+	Silent bool `json:"silent,omitempty"`
+}
+
+// Announcement is the Chinese sentence a call speaks, e.g. "请 A012 号 到 3 号窗口 办理" or, for
+// a position under a shared sign, "请 A012 号 到 3 号窗口 左 办理".
+func (c Call) Announcement() string {
+	where := strconv.Itoa(c.CounterNumber) + " 号窗口"
+	if c.Position != "" {
+		where += " " + c.Position
+	}
+	return "请 " + c.Code + " 号 到 " + where + " 办理"
+}
+
+// CallEvent builds a ticket.called or ticket.recalled event carrying the Call.
+func CallEvent(typ EventType, t Ticket, c *Counter, at time.Time, note string) Event {
+	e := TicketEvent(typ, t, c, at, note)
+	e.Call = &Call{
+		TicketID: t.ID, Code: t.Code, ServiceID: t.ServiceID, AreaID: t.AreaID, CounterID: c.ID, CounterNumber: c.Number,
+		SignGroup: c.SignGroup, Position: c.Position, StaffID: c.StaffID, At: at, Attempt: t.Calls, Silent: t.Silent,
 	}
 	return e
 }

@@ -308,7 +308,7 @@ func (w *wtx) take(c *hall.Counter, t *hall.Ticket, silent bool, note string) er
 	if err := w.saveTicket(t); err != nil {
 		return err
 	}
-	return w.emit(hall.TicketEvent(hall.EventTicketCalled, *t, c, w.now, note))
+	return w.emit(hall.CallEvent(hall.EventTicketCalled, *t, c, w.now, note))
 }
 
 // CallNext calls the ticket the counter's calling rule picks. ENOTFOUND for an unknown counter,
@@ -386,7 +386,7 @@ func (s *Store) Recall(ctx context.Context, counterID string) (hall.Ticket, erro
 		if err := t.Recall(w.now); err != nil {
 			return err
 		}
-		return w.emit(hall.TicketEvent(hall.EventTicketRecalled, *t, c, w.now, ""))
+		return w.emit(hall.CallEvent(hall.EventTicketRecalled, *t, c, w.now, ""))
 	})
 }
 
@@ -654,7 +654,7 @@ func (s *Store) VirtualCall(ctx context.Context, counterID, serviceID string) (h
 		if err := c.Take(t.ID, w.now); err != nil {
 			return err
 		}
-		if err := w.emit(hall.TicketEvent(hall.EventTicketCalled, t, c, w.now, "virtual")); err != nil {
+		if err := w.emit(hall.CallEvent(hall.EventTicketCalled, t, c, w.now, "virtual")); err != nil {
 			return err
 		}
 		if err := t.Start(w.now); err != nil {

@@ -32,8 +32,14 @@ func TestQueue_IssueCallFinish(t *testing.T) {
 	if last.Type != hall.EventTicketCalled || last.Ticket.Code != "A001" || last.Counter.Number != 1 || last.Ticket.AccessToken != "" {
 		t.Fatalf("published call event %+v", last)
 	}
+	if c := last.Call; c == nil || c.Code != "A001" || c.CounterNumber != 1 || c.Attempt != 1 || c.Announcement() != "请 A001 号 到 1 号窗口 办理" {
+		t.Fatalf("call record %+v", last.Call)
+	}
 	if _, err := f.Recall(f.ctx, "c1"); err != nil {
 		t.Fatal(err)
+	}
+	if evs := f.rec.all(); evs[len(evs)-1].Call == nil || evs[len(evs)-1].Call.Attempt != 2 {
+		t.Fatalf("recall event %+v", evs[len(evs)-1])
 	}
 	if _, err := f.Start(f.ctx, "c1"); err != nil {
 		t.Fatal(err)
@@ -57,6 +63,35 @@ func TestQueue_IssueCallFinish(t *testing.T) {
 		t.Fatalf("log has %d events, published %d (%v)", len(log), len(f.rec.all()), err)
 	}
 	f.verify(t)
+}
+
+// TestQueue_TwoPositionsOneSign: two counters under one sign (一屏双号双呼) announce their position.
+func TestQueue_TwoPositionsOneSign(t *testing.T) {
+	f := openFixture(t)
+	for i, pos := range []string{"左", "右"} {
+		c, _ := f.Counter(f.ctx, []string{"c1", "c2"}[i])
+		c.SignGroup, c.Position = "sign-1", pos
+		if err := f.PutCounter(f.ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.login(t, "c1", "c2")
+	f.issue(t, hall.IssueRequest{ServiceID: "shebao"})
+	f.issue(t, hall.IssueRequest{ServiceID: "shebao"})
+	f.CallNext(f.ctx, "c1", false)
+	f.CallNext(f.ctx, "c2", true)
+	var calls []*hall.Call
+	for _, e := range f.rec.all() {
+		if e.Call != nil {
+			calls = append(calls, e.Call)
+		}
+	}
+	if len(calls) != 2 || calls[0].SignGroup != "sign-1" || calls[1].Position != "右" || !calls[1].Silent {
+		t.Fatalf("calls %+v %+v", calls[0], calls[1])
+	}
+	if got := calls[0].Announcement(); got != "请 A001 号 到 1 号窗口 左 办理" {
+		t.Fatalf("announcement %q", got)
+	}
 }
 
 func TestQueue_EmptyQueue(t *testing.T) {
