@@ -75,6 +75,19 @@ func notFound(reason, zh, en, id string) *hall.Error {
 	return &hall.Error{Code: hall.ENOTFOUND, Reason: reason, Message: zh + "不存在：" + id, English: en + " not found: " + id}
 }
 
+// putCatalog validates and stores a catalog record that needs no cross-checks, and announces it.
+func putCatalog[T any](s *Store, ctx context.Context, bucket []byte, kind, id string, v T, validate func() error) error {
+	if err := validate(); err != nil {
+		return err
+	}
+	return s.update(ctx, func(w *wtx) error {
+		if err := w.put(bucket, []byte(id), v); err != nil {
+			return err
+		}
+		return catalogChanged(w, kind, id)
+	})
+}
+
 func catalogChanged(w *wtx, kind, id string) error {
 	return w.emit(hall.Event{Type: hall.EventCatalogChanged, Note: kind + ":" + id})
 }
@@ -86,15 +99,7 @@ func (s *Store) Areas(ctx context.Context) ([]hall.Area, error) {
 
 // PutArea creates or updates an area. EINVALID if it does not validate.
 func (s *Store) PutArea(ctx context.Context, a hall.Area) error {
-	if err := a.Validate(); err != nil {
-		return err
-	}
-	return s.update(ctx, func(w *wtx) error {
-		if err := w.put(bucketAreas, []byte(a.ID), a); err != nil {
-			return err
-		}
-		return catalogChanged(w, "area", a.ID)
-	})
+	return putCatalog(s, ctx, bucketAreas, "area", a.ID, a, a.Validate)
 }
 
 // DeleteArea removes an area. ENOTFOUND if absent; ECONFLICT while services or counters use it.
@@ -314,15 +319,7 @@ func (s *Store) Staff(ctx context.Context, id string) (hall.Staff, error) {
 
 // PutStaff creates or updates a staff member. EINVALID if it does not validate.
 func (s *Store) PutStaff(ctx context.Context, st hall.Staff) error {
-	if err := st.Validate(); err != nil {
-		return err
-	}
-	return s.update(ctx, func(w *wtx) error {
-		if err := w.put(bucketStaff, []byte(st.ID), st); err != nil {
-			return err
-		}
-		return catalogChanged(w, "staff", st.ID)
-	})
+	return putCatalog(s, ctx, bucketStaff, "staff", st.ID, st, st.Validate)
 }
 
 // DeleteStaff removes a staff member. ENOTFOUND if absent; ECONFLICT while logged in at a counter.

@@ -65,18 +65,7 @@ func (s *Store) CloseDay(ctx context.Context, day hall.Day) (hall.DayCloseReport
 			if err := t.Expire(w.now); err != nil {
 				return err
 			}
-			if before.State == hall.TicketWaiting {
-				if err := w.dequeue(&before); err != nil {
-					return err
-				}
-			}
-			if err := w.forgetPerson(t); err != nil {
-				return err
-			}
-			if err := w.saveTicket(t); err != nil {
-				return err
-			}
-			if err := w.emit(hall.TicketEvent(hall.EventTicketExpired, *t, nil, w.now, "day_close")); err != nil {
+			if err := w.retire(&before, t, hall.EventTicketExpired, "day_close"); err != nil {
 				return err
 			}
 			rep.Expired++

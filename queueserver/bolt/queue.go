@@ -17,43 +17,32 @@ var (
 	_ hall.QueueReader = (*Store)(nil)
 )
 
-// loadTicket reads a ticket or returns ENOTFOUND.
-func (w *wtx) loadTicket(id string) (*hall.Ticket, error) {
-	var t hall.Ticket
-	ok, err := w.get(bucketTickets, []byte(id), &t)
+// load reads one record of a bucket or returns ENOTFOUND with reason and the thing's name.
+func load[T any](w *wtx, bucket []byte, id, reason, zh, en string) (*T, error) {
+	var v T
+	ok, err := w.get(bucket, []byte(id), &v)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound("ticket_not_found", "号码", "ticket", id)
+		return nil, notFound(reason, zh, en, id)
 	}
-	return &t, nil
+	return &v, nil
+}
+
+// loadTicket reads a ticket or returns ENOTFOUND.
+func (w *wtx) loadTicket(id string) (*hall.Ticket, error) {
+	return load[hall.Ticket](w, bucketTickets, id, "ticket_not_found", "号码", "ticket")
 }
 
 // loadCounter reads a counter or returns ENOTFOUND.
 func (w *wtx) loadCounter(id string) (*hall.Counter, error) {
-	var c hall.Counter
-	ok, err := w.get(bucketCounters, []byte(id), &c)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, notFound("counter_not_found", "窗口", "counter", id)
-	}
-	return &c, nil
+	return load[hall.Counter](w, bucketCounters, id, "counter_not_found", "窗口", "counter")
 }
 
 // loadService reads a service or returns ENOTFOUND.
 func (w *wtx) loadService(id string) (*hall.Service, error) {
-	var s hall.Service
-	ok, err := w.get(bucketServices, []byte(id), &s)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, notFound("service_not_found", "事项", "service", id)
-	}
-	return &s, nil
+	return load[hall.Service](w, bucketServices, id, "service_not_found", "事项", "service")
 }
 
 func (w *wtx) saveTicket(t *hall.Ticket) error {
@@ -681,19 +670,28 @@ func (s *Store) CancelTicket(ctx context.Context, ticketID string) (hall.Ticket,
 		if err := t.Cancel(w.now); err != nil {
 			return err
 		}
-		if err := w.dequeue(&before); err != nil {
-			return err
-		}
-		if err := w.forgetPerson(t); err != nil {
-			return err
-		}
-		if err := w.saveTicket(t); err != nil {
-			return err
-		}
 		out = *t
-		return w.emit(hall.TicketEvent(hall.EventTicketCancelled, *t, nil, w.now, ""))
+		return w.retire(&before, t, hall.EventTicketCancelled, "")
 	})
 	return out, err
+}
+
+// retire stores a ticket that has left the queue for good (cancelled, expired): out of the
+// waiting index if it was there (before is the ticket as it was), out of the person index, and
+// announced with an event of type typ.
+func (w *wtx) retire(before, t *hall.Ticket, typ hall.EventType, note string) error {
+	if before.State == hall.TicketWaiting {
+		if err := w.dequeue(before); err != nil {
+			return err
+		}
+	}
+	if err := w.forgetPerson(t); err != nil {
+		return err
+	}
+	if err := w.saveTicket(t); err != nil {
+		return err
+	}
+	return w.emit(hall.TicketEvent(typ, *t, nil, w.now, note))
 }
 
 // serviceStats is a service's recent service times, in seconds, newest last.
