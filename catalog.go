@@ -24,6 +24,8 @@ type Hall struct {
 	AllowSeveralWaiting bool `json:"allowSeveralWaiting,omitempty"`
 	// DefaultRule is the calling rule of every counter that has none of its own.
 	DefaultRule CallRule `json:"defaultRule"`
+	// Notices scroll along the bottom of the hall screens (公告), Chinese first.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // DefaultHall returns a hall configuration with the documented defaults.
@@ -61,6 +63,14 @@ func (h Hall) Validate() error {
 	}
 	if h.DayClose < 0 || h.DayClose >= 24*60 {
 		return Errorf(EINVALID, "bad_clock", "闭厅时间无效", "day-close time is out of range")
+	}
+	if len(h.Notices) > 20 {
+		return Errorf(EINVALID, "notices", "公告最多 20 条", "at most 20 notices")
+	}
+	for _, n := range h.Notices {
+		if len([]rune(n)) > 200 {
+			return Errorf(EINVALID, "notices", "每条公告最多 200 字", "a notice has at most 200 characters")
+		}
 	}
 	if h.PriorityAge < 0 || h.PriorityAge > 150 {
 		return Errorf(EINVALID, "priority_age", "优先年龄无效：%d", "priority age out of range: %d", h.PriorityAge)
