@@ -30,7 +30,9 @@ type Appointment struct {
 	Phone     string           `json:"phone,omitempty"`
 	State     AppointmentState `json:"state"`
 	// Code is the check-in code carried by the booking's QR code; unguessable.
-	Code        string    `json:"code,omitempty"`
+	Code string `json:"code,omitempty"`
+	// ShortCode is the 6-digit code (预约码) typed at the kiosk on the booking's day.
+	ShortCode   string    `json:"shortCode,omitempty"`
 	BookedAt    time.Time `json:"bookedAt"`
 	CheckedInAt time.Time `json:"checkedInAt,omitzero"`
 	CancelledAt time.Time `json:"cancelledAt,omitzero"`
@@ -130,6 +132,6 @@ func (a Appointment) Public() Appointment {
 	if a.Person != nil {
 		a.Person = &Person{Name: MaskName(a.Person.Name), MaskedID: a.Person.MaskedID}
 	}
-	a.Phone, a.Code = MaskPhone(a.Phone), ""
+	a.Phone, a.Code, a.ShortCode = MaskPhone(a.Phone), "", ""
 	return a
 }

@@ -2,7 +2,9 @@ package bolt
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"fmt"
 	"strings"
 
 	bbolt "go.etcd.io/bbolt"
@@ -88,6 +90,12 @@ func (s *Store) Book(ctx context.Context, r hall.BookingRequest) (hall.Appointme
 			ID: dayID(r.Day, n), ServiceID: svc.ID, Day: r.Day, Start: slot.Start, End: slot.End,
 			Person: person, Phone: phone, State: hall.AppointmentBooked, Code: newToken(), BookedAt: w.now,
 		}
+		if a.ShortCode, err = w.newShortCode(r.Day); err != nil {
+			return err
+		}
+		if err := w.putRaw(bucketApptCode, shortKey(r.Day, a.ShortCode), []byte(a.ID)); err != nil {
+			return err
+		}
 		if err := w.put(bucketAppts, []byte(a.ID), a); err != nil {
 			return err
 		}
@@ -107,12 +115,44 @@ func (s *Store) Book(ctx context.Context, r hall.BookingRequest) (hall.Appointme
 	return out, err
 }
 
-// loadBookingByCode finds a booking by its check-in code. ENOTFOUND (reason "appointment_not_found")
-// for an unknown code, which is what a wrong or foreign QR code gives.
-func loadBookingByCode(tx *bbolt.Tx, code string) (*hall.Appointment, error) {
-	id := tx.Bucket(bucketApptCode).Get([]byte(strings.TrimSpace(code)))
+// shortKey indexes a short code on its day in bucketApptCode (long codes are 32 hex digits, so
+// the two never meet).
+func shortKey(day hall.Day, short string) []byte { return joinKey("#", string(day), short) }
+
+// newShortCode picks a 6-digit code not yet used on day.
+func (w *wtx) newShortCode(day hall.Day) (string, error) {
+	for try := 0; try < 50; try++ {
+		b := make([]byte, 4)
+		if _, err := rand.Read(b); err != nil {
+			return "", internal("short code", err)
+		}
+		code := fmt.Sprintf("%06d", binary.BigEndian.Uint32(b)%1000000)
+		if w.bucket(bucketApptCode).Get(shortKey(day, code)) == nil {
+			return code, nil
+		}
+	}
+	return "", hall.Errorf(hall.EUNAVAILABLE, "short_codes_exhausted", "当日预约码已用尽", "no short booking codes left for that day")
+}
+
+var errNoBooking = hall.Errorf(hall.ENOTFOUND, "appointment_not_found", "未找到该预约，请核对预约码", "no booking matches this code")
+
+// loadBookingByCode finds a booking by what the visitor presents (see hall.ParseBookingRef): the
+// long code of its QR code or link, or its short code on today's date. EINVALID for text that is
+// no booking code at all; ENOTFOUND (reason "appointment_not_found") for a well-formed code that
+// matches nothing.
+func loadBookingByCode(tx *bbolt.Tx, text string, today hall.Day) (*hall.Appointment, error) {
+	ref, err := hall.ParseBookingRef(text)
+	if err != nil {
+		return nil, err
+	}
+	var id []byte
+	if ref.Short != "" {
+		id = tx.Bucket(bucketApptCode).Get(shortKey(today, ref.Short))
+	} else {
+		id = tx.Bucket(bucketApptCode).Get([]byte(ref.Code))
+	}
 	if id == nil {
-		return nil, hall.Errorf(hall.ENOTFOUND, "appointment_not_found", "未找到该预约，请核对二维码", "no booking matches this code")
+		return nil, errNoBooking
 	}
 	var a hall.Appointment
 	if ok, err := getJSON(tx.Bucket(bucketAppts), id, &a); err != nil || !ok {
@@ -121,11 +161,24 @@ func loadBookingByCode(tx *bbolt.Tx, code string) (*hall.Appointment, error) {
 	return &a, nil
 }
 
+// loadBookingByLongCode is loadBookingByCode for managing a booking (view, cancel): only the
+// unguessable long code will do, never the short one.
+func loadBookingByLongCode(tx *bbolt.Tx, text string) (*hall.Appointment, error) {
+	ref, err := hall.ParseBookingRef(text)
+	if err != nil {
+		return nil, err
+	}
+	if ref.Short != "" {
+		return nil, hall.Errorf(hall.EINVALID, "short_code_not_enough", "请使用预约成功页面上的链接或二维码", "use the link or QR code from the booking page")
+	}
+	return loadBookingByCode(tx, text, "")
+}
+
 // findBooking finds the booking an appointment check-in refers to: by code, or by the ID card
 // among today's bookings (of r.ServiceID, or of any service).
 func (w *wtx) findBooking(r hall.IssueRequest, id *hall.IDNumber) (*hall.Appointment, error) {
 	if strings.TrimSpace(r.AppointmentCode) != "" {
-		return loadBookingByCode(w.tx, r.AppointmentCode)
+		return loadBookingByCode(w.tx, r.AppointmentCode, w.today())
 	}
 	who := "id:" + w.s.idHash(id.Number)
 	var found []byte
@@ -156,7 +209,7 @@ func (w *wtx) findBooking(r hall.IssueRequest, id *hall.IDNumber) (*hall.Appoint
 func (s *Store) CancelAppointment(ctx context.Context, code string) (hall.Appointment, error) {
 	var out hall.Appointment
 	err := s.updateOut(withOp(ctx, "cancel_booking"), &out, func(w *wtx) error {
-		a, err := loadBookingByCode(w.tx, code)
+		a, err := loadBookingByLongCode(w.tx, code)
 		if err != nil {
 			return err
 		}
@@ -183,7 +236,7 @@ func (s *Store) CancelAppointment(ctx context.Context, code string) (hall.Appoin
 func (s *Store) AppointmentByCode(ctx context.Context, code string) (hall.Appointment, error) {
 	var out hall.Appointment
 	err := s.view(func(tx *bbolt.Tx) error {
-		a, err := loadBookingByCode(tx, code)
+		a, err := loadBookingByLongCode(tx, code)
 		if err == nil {
 			out = *a
 		}

@@ -157,8 +157,21 @@ func TestQueue_BadInput(t *testing.T) {
 		{"LoginStaffElsewhere", func() error { _, err := f.Login(f.ctx, "c3", "s1"); return err }, hall.ECONFLICT, "staff_elsewhere"},
 		{"CancelUnknownTicket", func() error { _, err := f.CancelTicket(f.ctx, "20261123-99999999"); return err }, hall.ENOTFOUND, "ticket_not_found"},
 		{"NegativeRequeue", func() error { _, err := f.NoShow(f.ctx, "c1", -1); return err }, hall.EINVALID, "requeue_places"},
-		{"WrongAppointmentCode", func() error {
-			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{Channel: hall.ChannelAppointment, AppointmentCode: "not-a-code"})
+		{"ForeignQRCodeAtCheckIn", func() error {
+			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{Channel: hall.ChannelAppointment, AppointmentCode: "https://example.com/pay"})
+			return err
+		}, hall.EINVALID, "not_our_code"},
+		{"DamagedBookingQRCode", func() error {
+			qr := hall.AppointmentQR("0123456789abcdef0123456789abcdef")
+			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{Channel: hall.ChannelAppointment, AppointmentCode: qr[:len(qr)-2] + "ZZ"})
+			return err
+		}, hall.EINVALID, "bad_check"},
+		{"UnknownBookingCode", func() error {
+			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{Channel: hall.ChannelAppointment, AppointmentCode: hall.AppointmentQR("0123456789abcdef0123456789abcdef")})
+			return err
+		}, hall.ENOTFOUND, "appointment_not_found"},
+		{"UnknownShortCode", func() error {
+			_, err := f.IssueTicket(f.ctx, hall.IssueRequest{Channel: hall.ChannelAppointment, AppointmentCode: "000000"})
 			return err
 		}, hall.ENOTFOUND, "appointment_not_found"},
 		{"DeleteCounterInUse", func() error { return f.DeleteCounter(f.ctx, "c1") }, hall.ECONFLICT, "counter_in_use"},
@@ -447,7 +460,13 @@ func TestQueue_Appointments(t *testing.T) {
 	if f.lastSeq(t) != seq {
 		t.Fatal("refused booking wrote events")
 	}
-	if _, err := f.CancelAppointment(f.ctx, a1.Code); err != nil {
+	if len(a1.ShortCode) != 6 {
+		t.Fatalf("short code %q", a1.ShortCode)
+	}
+	if _, err := f.CancelAppointment(f.ctx, a1.ShortCode); hall.ErrorReason(err) != "short_code_not_enough" {
+		t.Fatalf("cancel by the guessable short code: %v", err)
+	}
+	if _, err := f.CancelAppointment(f.ctx, hall.AppointmentQR(a1.Code)); err != nil {
 		t.Fatal(err)
 	}
 	a3, err := book("13800000003") // the cancelled place is free again
@@ -458,7 +477,7 @@ func TestQueue_Appointments(t *testing.T) {
 	// 10:30, then the appointment goes ahead of walk-ins.
 	walkIn := f.issue(t, hall.IssueRequest{ServiceID: "yibao"})
 	f.clock.Set(time.Date(2026, 11, 23, 2, 20, 0, 0, time.UTC))
-	in, err := f.IssueTicket(f.ctx, hall.IssueRequest{Channel: hall.ChannelAppointment, AppointmentCode: a3.Code})
+	in, err := f.IssueTicket(f.ctx, hall.IssueRequest{Channel: hall.ChannelAppointment, AppointmentCode: a3.ShortCode})
 	if err != nil || in.ServiceID != "yibao" || in.AppointmentID != a3.ID || in.Phone != "13800000003" {
 		t.Fatalf("check-in: %+v %v", in, err)
 	}
