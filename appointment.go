@@ -88,6 +88,31 @@ func CheckBooking(s Service, r BookingRequest, booked int, now time.Time, loc *t
 	return slot, nil
 }
 
+// SlotAvailability is one slot of a day as the booking page shows it.
+type SlotAvailability struct {
+	Start     Clock `json:"start"`
+	End       Clock `json:"end"`
+	Capacity  int   `json:"capacity"`
+	Booked    int   `json:"booked"`
+	Remaining int   `json:"remaining"`
+	// Open is false when the slot cannot be booked (over, not offered that day, full); Reason,
+	// Message and English say why.
+	Open    bool   `json:"open"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+	English string `json:"english,omitempty"`
+}
+
+// SlotAvailabilityOf applies the booking rules (CheckBooking) to one slot of day.
+func SlotAvailabilityOf(s Service, sl SlotTemplate, day Day, booked int, now time.Time, loc *time.Location) SlotAvailability {
+	a := SlotAvailability{Start: sl.Start, End: sl.End, Capacity: sl.Capacity, Booked: booked, Remaining: max(0, sl.Capacity-booked), Open: true}
+	if _, err := CheckBooking(s, BookingRequest{ServiceID: s.ID, Day: day, Start: sl.Start, Phone: "-"}, booked, now, loc); err != nil {
+		e := err.(*Error)
+		a.Open, a.Reason, a.Message, a.English = false, e.Reason, e.Message, e.English
+	}
+	return a
+}
+
 // CheckInWindow is how early before its slot a booking may check in.
 const CheckInWindow = 2 * time.Hour
 

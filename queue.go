@@ -103,6 +103,8 @@ type Appointments interface {
 	Book(ctx context.Context, r BookingRequest) (Appointment, error)
 	CancelAppointment(ctx context.Context, code string) (Appointment, error)
 	AppointmentByCode(ctx context.Context, code string) (Appointment, error)
+	// Slots lists a service's slots on a day with their bookings and whether each can be booked.
+	Slots(ctx context.Context, serviceID string, day Day) ([]SlotAvailability, error)
 }
 
 // Events reads the event log.

@@ -469,6 +469,13 @@ func TestQueue_Appointments(t *testing.T) {
 	if _, err := f.CancelAppointment(f.ctx, hall.AppointmentQR(a1.Code)); err != nil {
 		t.Fatal(err)
 	}
+	slots, err := f.Slots(f.ctx, "yibao", "2026-11-23")
+	if err != nil || len(slots) != 1 || slots[0].Booked != 1 || slots[0].Remaining != 1 || !slots[0].Open {
+		t.Fatalf("slots after a cancel: %+v %v", slots, err)
+	}
+	if _, err := f.Slots(f.ctx, "yibao", "23.11.2026"); hall.ErrorCode(err) != hall.EINVALID {
+		t.Fatalf("slots of a malformed day: %v", err)
+	}
 	a3, err := book("13800000003") // the cancelled place is free again
 	if err != nil {
 		t.Fatalf("booking after a cancel: %v", err)
