@@ -1,6 +1,7 @@
 package idcard
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -98,12 +99,12 @@ func New(port io.ReadWriter, opts Options) *Reader {
 // readLoop is the port's only reader.
 func (r *Reader) readLoop() {
 	defer close(r.readerDone)
+	b := make([]byte, 1024)
 	for {
-		b := make([]byte, 1024)
 		n, err := r.port.Read(b)
 		if n > 0 {
 			select {
-			case r.chunks <- b[:n]:
+			case r.chunks <- bytes.Clone(b[:n]):
 			case <-r.done:
 				r.readErr = drivers.ErrClosed
 				return

@@ -369,7 +369,9 @@ func (p *Port) sameDeviceLocked() bool {
 	return err == nil && os.SameFile(fi, p.info)
 }
 
-// Write sends b to the device.
+// Write sends b to the device. It returns once the operating system took
+// the bytes; without flow control a port drains at line speed, so this is
+// bounded (a pty whose other side stops reading can block it, though).
 //
 // Errors: the device is gone or not back yet wraps drivers.ErrOffline
 // (Write does not wait for it); after Close it wraps drivers.ErrClosed.

@@ -290,3 +290,48 @@ func TestOpen_RejectsANonDevice(t *testing.T) {
 		t.Fatal("Open accepted a regular file")
 	}
 }
+
+// A device node replaced behind the same path (a USB device re-enumerated
+// while the old descriptor still answers with timeouts) counts as a
+// disconnect: the port goes offline and reopens the new node.
+func TestPort_ReplacedDeviceNodeIsADisconnect(t *testing.T) {
+	checkLeaks(t)
+	link := filepath.Join(t.TempDir(), "scanner")
+	first, err := sim.NewVirtualPortAt(echo{}, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	p, err := serialport.Open(link, fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	waitState(t, p, serialport.Online)
+
+	second := newVPort(t, echo{})
+	tmp := link + ".tmp"
+	if err := os.Symlink(second.Device(), tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		t.Fatal(err)
+	}
+	// The old node is still open and silent: the next read times out, sees
+	// the path now names another node and takes the port offline.
+	var readErr error
+	for i := 0; i < 20 && !errors.Is(readErr, drivers.ErrOffline); i++ {
+		_, readErr = p.Read(make([]byte, 8))
+	}
+	if !errors.Is(readErr, drivers.ErrOffline) {
+		t.Fatalf("read after the node was replaced: %v, want ErrOffline", readErr)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !p.Online() && time.Now().Before(deadline) {
+		p.Read(make([]byte, 8))
+	}
+	if _, err := p.Write([]byte("new node")); err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, p, []byte("new node"), 3*time.Second)
+}

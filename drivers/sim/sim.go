@@ -3,8 +3,9 @@
 // without hardware.
 //
 // A simulator is a Device: it speaks its device's wire protocol on an
-// io.ReadWriter (the master side of a pty from NewVirtualPort, or one end
-// of a pipe in a test). Each simulator also has methods to act like a
+// io.ReadWriter: the master side of a pty from NewVirtualPort (the real
+// serial path, Linux only), or the far end of an in-memory pipe from Pipe
+// (the -sim mode of kiosk and counter, and tests). Each simulator also has methods to act like a
 // person or the device itself would (place an ID card, scan a code, run
 // out of paper); those are safe to call from any goroutine at any time,
 // whether or not Serve is running.
