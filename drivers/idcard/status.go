@@ -69,6 +69,7 @@ type StatusError struct {
 	SW1, SW2, SW3 byte
 }
 
+// Error gives the code and its GA/T 467 meaning.
 func (e *StatusError) Error() string {
 	if e.SW1 != 0 || e.SW2 != 0 {
 		return fmt.Sprintf("idcard: reader status %02X %02X %02X", e.SW1, e.SW2, e.SW3)

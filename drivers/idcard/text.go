@@ -45,6 +45,7 @@ type UnsupportedCardError struct {
 	Flag rune
 }
 
+// Error says which kind of card was refused.
 func (e *UnsupportedCardError) Error() string {
 	kind := "unknown card type"
 	switch e.Flag {

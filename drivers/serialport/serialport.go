@@ -107,6 +107,7 @@ const (
 	Online
 )
 
+// String returns "online" or "offline".
 func (s State) String() string {
 	if s == Online {
 		return "online"

@@ -38,6 +38,7 @@ var faultNames = map[CardFault]string{
 	FaultGarbage: "garbage", FaultReadFailed: "readfail", FaultSilent: "silent",
 }
 
+// String returns the fault's name as ParseCardFault accepts it.
 func (f CardFault) String() string {
 	if s, ok := faultNames[f]; ok {
 		return s
