@@ -53,6 +53,12 @@ deps-rules: ## check the import-direction rules (deps_test.go)
 bench: ## store and domain benchmarks: ops/s and p50/p99 latency
 	$(GO) test -run '^$$' -bench . -benchtime 3s ./queueserver/bolt/
 
+.PHONY: bench-server
+bench-server: ## server load benchmark: 64 kiosks issuing, then 1,000 websocket subscribers timing calls
+	mkdir -p bin
+	CGO_ENABLED=0 $(GO) build -o bin/ ./queueserver ./queueserver/cmd/hallload
+	bin/hallload -server bin/queueserver -kiosks 64 -issue-for 10s -counters 8 -subscribers 1000 -calls 1000 -call-rate 50
+
 build: ## build every binary into ./bin
 	mkdir -p bin
 	CGO_ENABLED=0 $(GO) build -o bin/ ./queueserver/...

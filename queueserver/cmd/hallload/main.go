@@ -1,0 +1,418 @@
+// Command hallload is the queue server's load benchmark: K simulated kiosks issue tickets, then M
+// counters call while S websocket subscribers listen. It prints tickets/s, request latency
+// p50/p99, and the latency from a call to its delivery at every subscriber (p50/p99/max).
+//
+//	hallload -server bin/queueserver            # start a demo server in a temp dir and load it
+//	hallload -url http://hall:8080 -password …  # load a running server (admin account needed)
+//
+// It creates its own services (prefixes QA…), counters (9xx) and clerks through the admin API,
+// so it never touches the hall's real ones; run it against a test server only. The load
+// generator runs on the same machine as the server: the figures include its cost.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"hall"
+	"hall/queueserver/httpapi"
+)
+
+type options struct {
+	url, server, admin, password  string
+	kiosks, counters, subscribers int
+	services                      int
+	issueFor                      time.Duration
+	calls                         int
+	callRate                      float64
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.url, "url", "", "base URL of a running server (else -server starts one)")
+	flag.StringVar(&o.server, "server", "", "queueserver binary to start with -demo in a temp dir")
+	flag.StringVar(&o.admin, "admin", "admin", "admin staff number")
+	flag.StringVar(&o.password, "password", "admin123", "admin password (the demo's by default)")
+	flag.IntVar(&o.kiosks, "kiosks", 64, "K: concurrent kiosks issuing tickets")
+	flag.DurationVar(&o.issueFor, "issue-for", 10*time.Second, "how long the kiosks issue")
+	flag.IntVar(&o.services, "services", 8, "services the kiosks issue for")
+	flag.IntVar(&o.counters, "counters", 8, "M: counters calling")
+	flag.IntVar(&o.subscribers, "subscribers", 1000, "S: websocket subscribers")
+	flag.IntVar(&o.calls, "calls", 1000, "calls to make in the delivery phase")
+	flag.Float64Var(&o.callRate, "call-rate", 50, "calls per second across all counters in the delivery phase")
+	cpuprofile := flag.String("cpuprofile", "", "write hallload's own CPU profile to this file")
+	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hallload:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(o); err != nil {
+		pprof.StopCPUProfile()
+		fmt.Fprintln(os.Stderr, "hallload:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	ctx := context.Background()
+	if o.url == "" {
+		if o.server == "" {
+			return errors.New("give -url of a running server or -server to start one")
+		}
+		url, stop, err := startServer(o.server)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		o.url = url
+	}
+	transport := &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}
+	public := httpapi.NewClient(o.url, &http.Client{Transport: transport, Timeout: 30 * time.Second})
+	login, err := public.Login(ctx, o.admin, o.password)
+	if err != nil {
+		return fmt.Errorf("admin login: %w", err)
+	}
+	admin := public.WithToken(login.Token)
+	setup, err := prepare(ctx, admin, public, o)
+	if err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
+	fmt.Printf("hallload: %s — %d kiosks for %s, then %d subscribers, %d counters, %d calls at %.0f/s\n",
+		o.url, o.kiosks, o.issueFor, o.subscribers, o.counters, o.calls, o.callRate)
+	if err := issuePhase(ctx, setup, o); err != nil {
+		return err
+	}
+	return deliveryPhase(ctx, setup, o)
+}
+
+// startServer runs the binary with a fresh demo hall and waits for /healthz.
+func startServer(bin string) (string, func(), error) {
+	dir, err := os.MkdirTemp("", "hallload-")
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(bin, "-demo", "-data", dir, "-addr", addr, "-log-level", "warn")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		logf.Close()
+		os.RemoveAll(dir)
+	}
+	url := "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(url + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return url, stop, nil
+			}
+		}
+	}
+	stop()
+	return "", nil, errors.New("the server did not become healthy (see its log)")
+}
+
+type setup struct {
+	url      string
+	services []string
+	kiosk    *httpapi.Client
+	screen   string // screen device token
+	clerks   []*httpapi.Client
+	counters []string
+}
+
+// prepare creates the load services, counters, clerks, a kiosk and a screen through the API.
+func prepare(ctx context.Context, admin, public *httpapi.Client, o options) (*setup, error) {
+	s := &setup{url: o.url}
+	areas, err := admin.Areas(ctx)
+	if err != nil || len(areas) == 0 {
+		return nil, fmt.Errorf("the hall needs an area: %v", err)
+	}
+	area := areas[0].ID
+	var cs []hall.CounterService
+	for i := range o.services {
+		id := fmt.Sprintf("load-%d", i)
+		svc := hall.Service{ID: id, Name: fmt.Sprintf("压测事项 %d", i), AreaID: area, Prefix: "Q" + string(rune('A'+i%26)),
+			NumberFrom: 1, NumberTo: 99999, Digits: 5, AverageService: 5 * time.Minute}
+		if err := admin.PutService(ctx, svc); err != nil {
+			return nil, err
+		}
+		s.services = append(s.services, id)
+		cs = append(cs, hall.CounterService{ServiceID: id})
+	}
+	const password = "load-password"
+	for i := range o.counters {
+		id, staffID := fmt.Sprintf("load-c%02d", i), fmt.Sprintf("load-s%02d", i)
+		c, err := admin.Counter(ctx, id)
+		if err != nil && !httpapi.IsCode(err, hall.ENOTFOUND) {
+			return nil, err
+		}
+		if c.State == "" || c.State == hall.CounterLoggedOut {
+			if _, err := admin.PutCounter(ctx, hall.Counter{ID: id, Number: 900 + i, AreaID: area, Services: cs}); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := admin.PutStaff(ctx, staffID, httpapi.StaffRequest{Name: "压测", Role: hall.RoleClerk, Password: password}); err != nil {
+			return nil, err
+		}
+		l, err := public.Login(ctx, staffID, password)
+		if err != nil {
+			return nil, err
+		}
+		clerk := public.WithToken(l.Token)
+		if _, err := clerk.CounterLogin(ctx, id); err != nil {
+			return nil, err
+		}
+		// A counter left busy by an earlier run finishes its ticket first.
+		if c, _ := clerk.Counter(ctx, id); c.State == hall.CounterServing {
+			clerk.Finish(ctx, id)
+		}
+		s.clerks, s.counters = append(s.clerks, clerk), append(s.counters, id)
+	}
+	k, err := admin.EnrolDevice(ctx, httpapi.DeviceRequest{ID: "load-kiosk", Name: "压测取号机", Kind: hall.DeviceKiosk})
+	if err != nil {
+		return nil, err
+	}
+	s.kiosk = public.WithToken(k.Token)
+	sc, err := admin.EnrolDevice(ctx, httpapi.DeviceRequest{ID: "load-screen", Name: "压测屏", Kind: hall.DeviceScreen})
+	if err != nil {
+		return nil, err
+	}
+	s.screen = sc.Token
+	return s, nil
+}
+
+// issuePhase runs K kiosks issuing as fast as they can for o.issueFor.
+func issuePhase(ctx context.Context, s *setup, o options) error {
+	lat := make([][]time.Duration, o.kiosks)
+	var failures atomic.Int64
+	var firstErr atomic.Value
+	deadline := time.Now().Add(o.issueFor)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for k := range o.kiosks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(k), 1))
+			for time.Now().Before(deadline) {
+				svc := s.services[rng.IntN(len(s.services))]
+				t0 := time.Now()
+				_, err := s.kiosk.IssueTicket(ctx, hall.IssueRequest{ServiceID: svc, Channel: hall.ChannelTap})
+				lat[k] = append(lat[k], time.Since(t0))
+				if err != nil {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lat...)
+	ok := int64(len(all)) - failures.Load()
+	fmt.Printf("\nissue: %d tickets in %s by %d kiosks: %.0f tickets/s; request p50 %s p99 %s max %s; failures %d\n",
+		ok, elapsed.Round(time.Millisecond), o.kiosks, float64(ok)/elapsed.Seconds(), pct(all, 50), pct(all, 99), pct(all, 100), failures.Load())
+	if e := firstErr.Load(); e != nil {
+		fmt.Printf("  first failure: %s\n", e)
+	}
+	return nil
+}
+
+var calledType = []byte(`"type":"` + string(hall.EventTicketCalled) + `"`)
+
+// received is one subscriber's record of a called ticket.
+type received struct {
+	ticket string
+	at     time.Time
+}
+
+// deliveryPhase connects S subscribers, makes calls at o.callRate across the counters, and
+// measures call → delivery at every subscriber.
+func deliveryPhase(ctx context.Context, s *setup, o options) error {
+	wsURL := "ws" + strings.TrimPrefix(strings.TrimRight(s.url, "/"), "http") + "/api/v1/events?since="
+	subs := make([][]received, o.subscribers)
+	conns := make([]*websocket.Conn, o.subscribers)
+	h := http.Header{"Authorization": {"Bearer " + s.screen}}
+	var dropped atomic.Int64
+	var wg sync.WaitGroup
+	lastSeq, err := lastSeqOf(s)
+	if err != nil {
+		return err
+	}
+	for i := range o.subscribers {
+		c, _, err := websocket.DefaultDialer.DialContext(ctx, wsURL+fmt.Sprint(lastSeq), h)
+		if err != nil {
+			return fmt.Errorf("subscriber %d: %w", i, err)
+		}
+		conns[i] = c
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var m struct {
+				Type string `json:"type"`
+				Data struct {
+					Ticket struct {
+						ID string `json:"id"`
+					} `json:"ticket"`
+				} `json:"data"`
+			}
+			for {
+				_, b, err := c.ReadMessage()
+				now := time.Now()
+				if err != nil {
+					if ce := (*websocket.CloseError)(nil); errors.As(err, &ce) && ce.Code == websocket.CloseTryAgainLater {
+						dropped.Add(1)
+					}
+					return
+				}
+				if !bytes.Contains(b[:min(len(b), 64)], calledType) {
+					continue // only calls are timed; skip decoding the rest
+				}
+				m.Type = ""
+				if json.Unmarshal(b, &m) == nil && m.Type == string(hall.EventTicketCalled) {
+					subs[i] = append(subs[i], received{m.Data.Ticket.ID, now})
+				}
+			}
+		}()
+	}
+	time.Sleep(500 * time.Millisecond) // let every subscription register
+
+	type call struct {
+		ticket string
+		start  time.Time
+		took   time.Duration
+	}
+	calls := make(chan call, o.calls)
+	var failures atomic.Int64
+	interval := time.Duration(float64(time.Second) * float64(len(s.counters)) / o.callRate)
+	var cwg sync.WaitGroup
+	var made atomic.Int64
+	for i, id := range s.counters {
+		cwg.Add(1)
+		go func() {
+			defer cwg.Done()
+			tick := time.NewTicker(interval)
+			defer tick.Stop()
+			time.Sleep(time.Duration(i) * interval / time.Duration(len(s.counters)))
+			for made.Add(1) <= int64(o.calls) {
+				t0 := time.Now()
+				t, err := s.clerks[i].CallNext(ctx, id, false)
+				took := time.Since(t0)
+				if err != nil {
+					failures.Add(1)
+				} else {
+					calls <- call{t.ID, t0, took}
+					s.clerks[i].Finish(ctx, id)
+				}
+				<-tick.C
+			}
+		}()
+	}
+	cwg.Wait()
+	close(calls)
+	time.Sleep(time.Second) // let the last deliveries arrive
+	for _, c := range conns {
+		c.Close()
+	}
+	wg.Wait()
+
+	byTicket := map[string]time.Time{}
+	var callLat []time.Duration
+	for c := range calls {
+		byTicket[c.ticket] = c.start
+		callLat = append(callLat, c.took)
+	}
+	var each []time.Duration
+	lastAt := map[string]time.Time{}
+	got := map[string]int{}
+	for _, rs := range subs {
+		for _, r := range rs {
+			start, ok := byTicket[r.ticket]
+			if !ok {
+				continue
+			}
+			each = append(each, r.at.Sub(start))
+			got[r.ticket]++
+			if r.at.After(lastAt[r.ticket]) {
+				lastAt[r.ticket] = r.at
+			}
+		}
+	}
+	var all []time.Duration
+	missing := 0
+	for id, start := range byTicket {
+		if got[id] != o.subscribers {
+			missing += o.subscribers - got[id]
+			continue
+		}
+		all = append(all, lastAt[id].Sub(start))
+	}
+	fmt.Printf("\ncalls: %d calls by %d counters (%.0f/s planned), request p50 %s p99 %s; failures %d\n",
+		len(byTicket), len(s.counters), o.callRate, pct(callLat, 50), pct(callLat, 99), failures.Load())
+	fmt.Printf("call → each subscriber delivery (%d deliveries to %d subscribers): p50 %s p99 %s max %s\n",
+		len(each), o.subscribers, pct(each, 50), pct(each, 99), pct(each, 100))
+	fmt.Printf("call → ALL subscribers (per call, the last delivery): p50 %s p99 %s max %s\n", pct(all, 50), pct(all, 99), pct(all, 100))
+	fmt.Printf("missing deliveries %d, subscribers dropped for falling behind %d\n", missing, dropped.Load())
+	return nil
+}
+
+func lastSeqOf(s *setup) (uint64, error) {
+	resp, err := http.Get(s.url + "/healthz")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var h struct {
+		LastSeq uint64 `json:"lastSeq"`
+	}
+	return h.LastSeq, json.NewDecoder(resp.Body).Decode(&h)
+}
+
+// pct returns the p-th percentile (100 = max) of ds.
+func pct(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s))*p/100+0.5) - 1
+	i = max(0, min(i, len(s)-1))
+	return s[i].Round(10 * time.Microsecond)
+}
