@@ -98,6 +98,12 @@ func (o Options) effectiveTimeout() time.Duration {
 	return min(max(d, 100*time.Millisecond), 25500*time.Millisecond)
 }
 
+// openDevice opens the device; tests replace it to play devices whose
+// behaviour a pty cannot show (a hung-up tty).
+var openDevice = func(c *serial.Config) (io.ReadWriteCloser, error) {
+	return serial.OpenPort(c)
+}
+
 // State is whether a port's device is reachable.
 type State int
 
@@ -133,10 +139,10 @@ type Port struct {
 
 	// mu guards the fields below.
 	mu       sync.Mutex
-	cur      *serial.Port // nil while offline
-	info     os.FileInfo  // identity of the device node cur was opened from
-	gen      int          // incremented on every successful open
-	nextTry  time.Time    // earliest next reopen attempt while offline
+	cur      io.ReadWriteCloser // the open device (a *serial.Port); nil while offline
+	info     os.FileInfo        // identity of the device node cur was opened from
+	gen      int                // incremented on every successful open
+	nextTry  time.Time          // earliest next reopen attempt while offline
 	backoff  time.Duration
 	lastErr  error
 	fastEOFs int
@@ -180,7 +186,7 @@ func (p *Port) openLocked() error {
 	if !supportedBauds[p.opts.Baud] {
 		return fmt.Errorf("%w: %d", errBadBaud, p.opts.Baud)
 	}
-	sp, err := serial.OpenPort(&serial.Config{
+	sp, err := openDevice(&serial.Config{
 		Name:        p.path,
 		Baud:        p.opts.Baud,
 		ReadTimeout: p.opts.ReadTimeout,
@@ -268,7 +274,7 @@ func (p *Port) closedErr() error {
 // acquire returns the open device, reopening it if the back-off allows.
 // While offline and not yet due, it waits up to one read timeout when wait
 // is set (so a reader loop does not spin) and then reports offline.
-func (p *Port) acquire(wait bool) (*serial.Port, int, error) {
+func (p *Port) acquire(wait bool) (io.ReadWriteCloser, int, error) {
 	for attempt := 0; ; attempt++ {
 		p.mu.Lock()
 		if p.isClosed {
