@@ -32,6 +32,7 @@ import (
 	"hall/queueserver/bolt"
 	"hall/queueserver/httpapi"
 	"hall/queueserver/hub"
+	"hall/queueserver/web"
 )
 
 func main() {
@@ -222,6 +223,13 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.Handle("/api/", m.api)
 	mux.Handle("GET /metrics", metrics.handler())
 	mux.HandleFunc("GET /healthz", m.healthz)
+	pages, err := web.New()
+	if err != nil {
+		return fmt.Errorf("web pages: %w", err)
+	}
+	for _, p := range web.Paths {
+		mux.Handle(p, pages)
+	}
 	m.http = &http.Server{
 		Handler:           metrics.instrument(mux),
 		ReadHeaderTimeout: 10 * time.Second,
