@@ -26,8 +26,10 @@
 // for example: curl -d '{"preset":"zhang"}' http://127.0.0.1:8765/card
 //
 // The control listens on loopback addresses only and refuses requests from
-// elsewhere. devicesim stops on "quit", end of input on an interactive
-// console, SIGINT or SIGTERM; it removes its links on the way out.
+// elsewhere. devicesim stops on "quit", Ctrl-D on an interactive console,
+// SIGINT or SIGTERM; it removes its links on the way out. When its input is
+// not a terminal and runs out (/dev/null, a finished script), it keeps
+// serving. Run it in the background of a shell with -console=false.
 //
 // Linux only (ptys). Device protocols: DEVICES.md and
 // drivers/lineproto/PROTOCOL.md.
@@ -48,6 +50,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func main() {
@@ -93,8 +97,11 @@ func run(ctx context.Context, args []string, in io.Reader, out io.Writer) error 
 	if *console {
 		fmt.Fprintln(out, `type "help" for the commands`)
 		go func() {
-			readConsole(h, in, out)
-			cancel()
+			if readConsole(h, in, out) || isTerminal(in) {
+				cancel()
+				return
+			}
+			fmt.Fprintln(out, "devicesim: console input ended; still serving (stop with SIGINT or SIGTERM)")
 		}()
 	}
 	<-ctx.Done()
@@ -102,14 +109,15 @@ func run(ctx context.Context, args []string, in io.Reader, out io.Writer) error 
 	return nil
 }
 
-// readConsole runs commands from in until quit or end of input.
-func readConsole(h *hall, in io.Reader, out io.Writer) {
+// readConsole runs commands from in until quit (it returns true) or end of
+// input (false).
+func readConsole(h *hall, in io.Reader, out io.Writer) (quit bool) {
 	sc := bufio.NewScanner(in)
 	fmt.Fprint(out, "> ")
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "quit" || line == "exit" {
-			return
+			return true
 		}
 		res, err := h.exec(line)
 		if err != nil {
@@ -119,6 +127,18 @@ func readConsole(h *hall, in io.Reader, out io.Writer) {
 		}
 		fmt.Fprint(out, "> ")
 	}
+	return false
+}
+
+// isTerminal reports whether r is a terminal: end of input there (Ctrl-D)
+// means stop, while a script or /dev/null running out does not.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 // listenLoopback listens on addr, which must be a loopback address.

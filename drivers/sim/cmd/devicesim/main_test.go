@@ -293,3 +293,31 @@ func TestDevicesim_Console(t *testing.T) {
 		fmt.Println(s)
 	}
 }
+
+// Input that is not a terminal running out (a script, /dev/null) does not
+// stop the tool; cancelling (a signal) does.
+func TestDevicesim_KeepsServingAfterScriptedInputEnds(t *testing.T) {
+	checkLeaks(t)
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-dir", t.TempDir(), "-http", ""}, strings.NewReader("insert card li\n"), &out)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "still serving") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("devicesim stopped when its input ended: %v\n%s", err, out.String())
+	case <-time.After(100 * time.Millisecond):
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "card placed: 李梅") {
+		t.Errorf("scripted command not run:\n%s", out.String())
+	}
+}
