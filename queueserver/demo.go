@@ -67,6 +67,11 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	h := hall.DefaultHall()
 	h.Name, h.NameEN = "市民服务中心（演示）", "Citizen Service Center (demo)"
 	h.NoDayClose = true // a demo runs at any hour; real halls close the day (hall.Hall.DayClose)
+	h.Notices = []string{
+		"请提前准备好身份证原件及办事材料，办事指南可在取号机“办事指南”中查询。",
+		"老年人、残疾人、军人等可走绿色通道，请向导办台咨询。",
+		"扫描取号凭条上的二维码，可在手机上查看排队进度。",
+	}
 	if err := st.SetHall(ctx, h); err != nil {
 		return err
 	}

@@ -229,6 +229,13 @@ func (c *Client) Service(ctx context.Context, id string) (ServiceView, error) {
 	return out, c.do(ctx, "GET", "/api/v1/services/"+esc(id), nil, &out)
 }
 
+// Slots lists a service's appointment slots on day with their remaining places. ENOTFOUND for an
+// unknown service; EINVALID for a malformed day.
+func (c *Client) Slots(ctx context.Context, serviceID string, day hall.Day) ([]hall.SlotAvailability, error) {
+	var out []hall.SlotAvailability
+	return out, c.do(ctx, "GET", "/api/v1/services/"+esc(serviceID)+"/slots?day="+url.QueryEscape(string(day)), nil, &out)
+}
+
 // PutService creates or updates a service (admin). EINVALID or ECONFLICT (prefix overlap).
 func (c *Client) PutService(ctx context.Context, s hall.Service) error {
 	return c.do(ctx, "PUT", "/api/v1/services/"+esc(s.ID), s, nil)

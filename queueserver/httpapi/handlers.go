@@ -34,6 +34,7 @@ func (s *Server) routeTable() []Route {
 		{"DELETE", "/api/v1/areas/{id}", admins, s.deleteArea},
 		{"GET", "/api/v1/services", everyone, s.listServices},
 		{"GET", "/api/v1/services/{id}", everyone, s.getService},
+		{"GET", "/api/v1/services/{id}/slots", everyone, s.serviceSlots},
 		{"PUT", "/api/v1/services/{id}", admins, s.putService},
 		{"DELETE", "/api/v1/services/{id}", admins, s.deleteService},
 		{"GET", "/api/v1/counters", authenticated, s.listCounters},
@@ -268,6 +269,20 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request, p Principal)
 		}
 	}
 	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// serviceSlots lists a service's appointment slots on ?day= for the booking page.
+func (s *Server) serviceSlots(w http.ResponseWriter, r *http.Request, p Principal) error {
+	day := hall.Day(r.URL.Query().Get("day"))
+	if day == "" {
+		return hall.Errorf(hall.EINVALID, "bad_day", "请选择日期", "choose a date")
+	}
+	slots, err := s.cfg.Appointments.Slots(r.Context(), r.PathValue("id"), day)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, nonNil(slots))
 	return nil
 }
 

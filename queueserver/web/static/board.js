@@ -72,18 +72,22 @@
   const refreshServices = throttle(async () => {
     try {
       const list = await api("/services");
-      const tbody = $("services");
-      tbody.innerHTML = "";
+      const box = $("services");
+      box.innerHTML = "";
       services = new Map();
-      for (const v of list || []) {
+      const sorted = (list || []).slice().sort((x, y) => x.service.prefix.localeCompare(y.service.prefix) || x.service.id.localeCompare(y.service.id));
+      for (const v of sorted) {
         const s = v.service, a = v.availability;
         services.set(s.id, s);
         if (area && s.areaId !== area) continue;
-        const name = el("td", {}, s.name, english && s.nameEn ? el("span", { class: "en" }, s.nameEn) : null);
-        const row = el("tr", { class: a.open ? "" : "closed", "data-service": s.id }, name,
-          el("td", { class: "n" }, a.waiting),
-          el("td", { class: "n" }, a.open ? formatWait(a.estimatedWait) : (english ? a.english || "Closed" : a.message || "暂停办理")));
-        tbody.append(row);
+        let wait;
+        if (!a.open) wait = english ? a.english || "Closed" : a.message || "暂停办理";
+        else if (a.waiting === 0) wait = english ? "No wait" : "无需等候";
+        else wait = (english ? "Est. " : "预计 ") + formatWait(a.estimatedWait);
+        box.append(el("div", { class: "tile" + (a.open ? "" : " closed"), "data-service": s.id },
+          el("div", { class: "name" }, el("span", { class: "prefix" }, s.prefix), s.name, english && s.nameEn ? el("span", { class: "en" }, s.nameEn) : null),
+          el("div", { class: "count" }, el("b", { class: "n" }, a.waiting), " 人等候", el("span", { class: "en" }, "waiting")),
+          el("div", { class: "wait" }, wait)));
       }
     } catch (e) {
       console.warn("services", e);

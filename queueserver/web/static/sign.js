@@ -16,7 +16,9 @@
   function render() {
     const root = document.getElementById("sign");
     root.innerHTML = "";
-    const list = [...counters.values()].sort((a, b) => (a.counter.position || "").localeCompare(b.counter.position || "") || a.counter.number - b.counter.number);
+    // Left before right; otherwise by window number.
+    const rank = (c) => ({ "左": 0, "A": 0, "1": 0, "右": 1, "B": 1, "2": 1 })[c.position] ?? 0;
+    const list = [...counters.values()].sort((a, b) => rank(a.counter) - rank(b.counter) || a.counter.number - b.counter.number);
     if (list.length === 0) {
       root.append(el("div", { class: "pos" }, el("div", { class: "out" }, "未配置窗口", el("span", { class: "en" }, "No counter configured"))));
       return;
@@ -25,7 +27,7 @@
       const label = c.number + " 号窗口" + (c.position ? " " + c.position : "");
       const pos = el("div", { class: "pos", "data-counter": c.id }, el("div", { class: "win" }, label));
       if (c.state === "paused") {
-        pos.append(el("div", { class: "paused" }, "暂停服务"), el("div", { class: "reason" }, c.pauseReason || ""), el("span", { class: "en" }, "Paused"));
+        pos.append(el("div", { class: "paused" }, "暂停服务", el("span", { class: "en" }, "Paused")), el("div", { class: "reason" }, c.pauseReason || ""));
       } else if (c.state === "logged_out") {
         pos.append(el("div", { class: "out" }, "暂停服务", el("span", { class: "en" }, "Closed")));
       } else {
@@ -38,7 +40,7 @@
   }
 
   async function codeOf(ticketId) {
-    try { return (await api("/tickets/" + encodeURIComponent(ticketId))).code; } catch (e) { return ""; }
+    try { return (await api("/tickets/" + encodeURIComponent(ticketId))).ticket.code; } catch (e) { return ""; }
   }
 
   async function onMessage(msg) {
