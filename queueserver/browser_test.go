@@ -445,3 +445,102 @@ func TestBrowser_WindowSign(t *testing.T) {
 	waitJS(t, late, fmt.Sprintf(`(document.querySelector('.pos[data-counter="w04"] .code') || {}).textContent === %q`, left.Code), 10*time.Second)
 	screenshot(t, late, "sign-one-counter", 1280, 720)
 }
+
+// do runs a statement in the page.
+func do(t *testing.T, ctx context.Context, js string) {
+	t.Helper()
+	evalJS[bool](t, ctx, "(() => { "+js+"; return true; })()")
+}
+
+func TestBrowser_BookingAndCheckIn(t *testing.T) {
+	loc, _ := time.LoadLocation(hall.DefaultTimeZone)
+	today := time.Now().In(loc)
+	base := time.Date(today.Year(), today.Month(), today.Day(), 10, 15, 0, 0, loc)
+	began := time.Now()
+	s := &hallServer{t: t, dir: t.TempDir(), addr: freeAddr(t), now: func() time.Time { return base.Add(time.Since(began)) }}
+	s.start()
+	t.Cleanup(func() { s.m.Close() })
+	ctx := context.Background()
+	admin := s.client("admin")
+	view, err := admin.Service(ctx, "yibao")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := view.Service
+	svc.Slots = []hall.SlotTemplate{
+		{Start: hall.MustClock("10:00"), End: hall.MustClock("11:00"), Capacity: 1},
+		{Start: hall.MustClock("11:00"), End: hall.MustClock("12:00"), Capacity: 5},
+	}
+	if err := admin.PutService(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	b := browser(t)
+	page := tab(t, b)
+	run(t, page, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url()+"/book"))
+	waitJS(t, page, `!!document.querySelector('#service option[value="yibao"]')`, 10*time.Second)
+	do(t, page, `const s = document.getElementById("service"); s.value = "yibao"; s.dispatchEvent(new Event("change"))`)
+	waitJS(t, page, `!!document.querySelector('#slots button[data-start="10:00"]')`, 10*time.Second)
+	if rem := evalJS[string](t, page, `document.querySelector('#slots button[data-start="10:00"]').textContent`); !strings.Contains(rem, "余 1") {
+		t.Fatalf("slot shows %q", rem)
+	}
+	// Bad input first: an invalid phone number is refused with a clear message and books nothing.
+	do(t, page, `document.querySelector('#slots button[data-start="11:00"]').click(); document.getElementById("phone").value = "12345"`)
+	do(t, page, `document.getElementById("submit").click()`)
+	waitJS(t, page, `!document.getElementById("error").classList.contains("hidden")`, 10*time.Second)
+	if msg := evalJS[string](t, page, `document.getElementById("error").textContent`); !strings.Contains(msg, "手机号码格式不正确") {
+		t.Fatalf("invalid phone says %q", msg)
+	}
+	do(t, page, `document.getElementById("phone").value = ""; document.getElementById("idnum").value = "110105194912310021"`)
+	do(t, page, `document.getElementById("submit").click()`)
+	waitJS(t, page, `document.getElementById("error").textContent.includes("校验位")`, 10*time.Second)
+	screenshot(t, page, "booking-bad-id", 390, 844)
+	day := hall.Day(today.Format(time.DateOnly))
+	if slots, err := admin.Slots(ctx, "yibao", day); err != nil || slots[1].Booked != 0 {
+		t.Fatalf("refused bookings changed the slot: %+v %v", slots, err)
+	}
+
+	// A good booking: QR code and short code.
+	waitJS(t, page, `!!document.querySelector('#slots button[data-start="10:00"]')`, 10*time.Second)
+	do(t, page, `document.querySelector('#slots button[data-start="10:00"]').click(); document.getElementById("idnum").value = ""; document.getElementById("phone").value = "13800138000"; document.getElementById("name").value = "王小明"`)
+	do(t, page, `document.getElementById("submit").click()`)
+	waitJS(t, page, `!document.getElementById("done").classList.contains("hidden")`, 10*time.Second)
+	waitJS(t, page, `document.getElementById("qr").complete && document.getElementById("qr").naturalWidth > 0`, 10*time.Second)
+	booked := evalJS[map[string]any](t, page, `window.hallBook.booked`)
+	code, _ := booked["code"].(string)
+	short, _ := booked["shortCode"].(string)
+	if len(code) != 32 || len(short) != 6 || evalJS[string](t, page, `document.getElementById("short").textContent`) != short {
+		t.Fatalf("booking %v", booked)
+	}
+	screenshot(t, page, "booking-done", 390, 844)
+
+	// The slot is now full: another visitor sees it greyed out.
+	other := tab(t, b)
+	run(t, other, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url()+"/book"))
+	waitJS(t, other, `!!document.querySelector('#service option[value="yibao"]')`, 10*time.Second)
+	do(t, other, `const s = document.getElementById("service"); s.value = "yibao"; s.dispatchEvent(new Event("change"))`)
+	waitJS(t, other, `!!document.querySelector('#slots button[data-start="10:00"]')`, 10*time.Second)
+	if !evalJS[bool](t, other, `document.querySelector('#slots button[data-start="10:00"]').disabled`) {
+		t.Fatal("a full slot can still be chosen")
+	}
+	screenshot(t, other, "booking-slot-full", 390, 844)
+
+	// At the kiosk: the short code checks in and gives a ticket with the booking.
+	tk, err := admin.IssueTicket(ctx, hall.IssueRequest{Channel: hall.ChannelAppointment, AppointmentCode: short})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.ServiceID != "yibao" || tk.AppointmentID == "" || tk.AppointmentFrom.IsZero() {
+		t.Fatalf("check-in ticket %+v", tk)
+	}
+	// The booking's own page now says it was used, and offers no cancel.
+	mine := tab(t, b)
+	run(t, mine, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url()+"/book?code="+code))
+	waitJS(t, mine, `document.getElementById("doneText").textContent.includes("已签到")`, 10*time.Second)
+	if evalJS[bool](t, mine, `!document.getElementById("cancelBooking").classList.contains("hidden")`) {
+		t.Fatal("a used booking offers a cancel")
+	}
+	// A forged manage link.
+	forged := tab(t, b)
+	run(t, forged, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url()+"/book?code=0123456789abcdef0123456789abcdef"))
+	waitJS(t, forged, `document.getElementById("error").textContent.includes("未找到")`, 10*time.Second)
+}

@@ -532,7 +532,7 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request, p Principal) error
 		return err
 	}
 	pub := a.Public()
-	pub.Code = a.Code // the booker's QR code; shown once
+	pub.Code, pub.ShortCode = a.Code, a.ShortCode // the booker's QR code and kiosk code; shown once
 	writeJSON(w, http.StatusCreated, pub)
 	return nil
 }

@@ -24,7 +24,10 @@
     return out;
   }
 
+  // loadSlots shows the slots of the chosen service and day, keeping the chosen slot if it can
+  // still be booked.
   async function loadSlots() {
+    const keep = chosen;
     chosen = null;
     const box = $("slots");
     box.innerHTML = "";
@@ -36,12 +39,14 @@
       for (const s of slots || []) {
         const b = el("button", { type: "button", disabled: !s.open, title: s.open ? "" : s.message, "data-start": s.start },
           s.start + "–" + s.end, el("span", { class: "en" }, s.open ? "余 " + s.remaining + " · " + s.remaining + " left" : s.message));
-        b.addEventListener("click", () => {
+        const pick = () => {
           for (const x of box.querySelectorAll("button")) x.classList.remove("sel");
           b.classList.add("sel");
           chosen = s.start;
-        });
+        };
+        b.addEventListener("click", pick);
         box.append(b);
+        if (s.open && s.start === keep) pick();
       }
     } catch (e) {
       error(e.message);
@@ -111,7 +116,7 @@
       showBooking(a, true);
     } catch (e) {
       error(e.message);
-      loadSlots();
+      if (String(e.reason).startsWith("slot")) loadSlots(); // the slot filled up or ended meanwhile
     } finally {
       $("submit").disabled = false;
     }

@@ -29,7 +29,7 @@ const Hall = (() => {
 
   async function api(path, opts = {}) {
     const headers = Object.assign({ "Accept": "application/json" }, opts.headers || {});
-    if (english) headers["Accept-Language"] = "en";
+    headers["Accept-Language"] = english ? "en" : "zh-CN"; // the pages are Chinese first, whatever the browser says
     const token = opts.token === undefined ? deviceToken() : opts.token;
     if (token) headers["Authorization"] = "Bearer " + token;
     let body = opts.body;
