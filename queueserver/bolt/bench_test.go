@@ -131,7 +131,9 @@ func BenchmarkCallNext(b *testing.B) {
 			// Fill the queues of the served services: enough for every call.
 			served := min(callers, services)
 			var wg sync.WaitGroup
-			per := b.N/served + callers + 1
+			// Counter w serves service w%served, so a busy service gets up to
+			// ceil(callers/served)/callers of all calls.
+			per := b.N*((callers+served-1)/served)/callers + callers + 1
 			for sv := 0; sv < served; sv++ {
 				wg.Add(1)
 				go func(sv int) {
