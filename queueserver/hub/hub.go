@@ -169,6 +169,9 @@ func (h *Hub[F]) apply(subs map[*sub[F]]struct{}, o op[F]) {
 				h.log.Error("hub: encode event", "seq", e.Seq, "err", err)
 				continue
 			}
+			// Counted before the fan-out, so that whoever has received the frame sees it counted.
+			h.lastSeq.Store(e.Seq)
+			h.published.Add(1)
 			for s := range subs {
 				select {
 				case s.ch <- f:
@@ -177,8 +180,6 @@ func (h *Hub[F]) apply(subs map[*sub[F]]struct{}, o op[F]) {
 					h.remove(subs, s)
 				}
 			}
-			h.lastSeq.Store(e.Seq)
-			h.published.Add(1)
 		}
 	}
 }
