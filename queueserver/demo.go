@@ -197,5 +197,28 @@ func (m *Main) printDemo() {
 			}
 		}
 	}
+	if screen := demoDeviceToken(m.Config.DataDir, "screen-hall"); screen != "" {
+		fmt.Fprintf(w, "\n  Pages (open in a browser; a screen keeps its token after the first visit):\n")
+		fmt.Fprintf(w, "    综合屏 hall board    %s/board?token=%s\n", m.url, screen)
+		fmt.Fprintf(w, "    区域屏 area board    %s/board?area=a2&token=%s\n", m.url, screen)
+		fmt.Fprintf(w, "    窗口屏 window sign   %s/sign?counter=w01&token=%s\n", m.url, screen)
+		fmt.Fprintf(w, "    预约 booking         %s/book\n", m.url)
+		fmt.Fprintf(w, "    (sound: start Chromium with --autoplay-policy=no-user-gesture-required, or tap the page once)\n")
+	}
 	fmt.Fprintf(w, "\n  Try: curl -s -X POST %s/api/v1/auth/login -d '{\"staffId\":\"admin\",\"password\":\"%s\"}'\n\n", m.url, demoAdminPassword)
+}
+
+// demoDeviceToken reads a demo device's token from the credentials file ("" if absent).
+func demoDeviceToken(dataDir, deviceID string) string {
+	b, err := os.ReadFile(filepath.Join(dataDir, demoCredentialsFile))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 5 && f[0] == "device" && f[1] == deviceID && f[3] == "token" {
+			return f[4]
+		}
+	}
+	return ""
 }
