@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	goldenfile "hall/drivers/internal/golden"
 	"io"
 	"os"
 	"path/filepath"
@@ -21,8 +21,6 @@ import (
 	"hall/drivers"
 	"hall/drivers/barcode"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // split feeds chunks through a Splitter and records what it emits.
 func split(term byte, maxLen int, chunks ...string) []string {
@@ -97,7 +95,7 @@ func TestSplitter_GoldenStream(t *testing.T) {
 	})
 	fmt.Fprintf(&sb, "pending: %d bytes\n", s.Pending())
 	path := filepath.Join("testdata", "stream.golden")
-	if *update {
+	if goldenfile.Update() {
 		os.WriteFile(path, []byte(sb.String()), 0o644)
 	}
 	want, err := os.ReadFile(path)

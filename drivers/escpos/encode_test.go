@@ -4,39 +4,15 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
-	"flag"
+	goldenfile "hall/drivers/internal/golden"
 	"image"
 	"image/color"
-	"os"
-	"path/filepath"
 	"testing"
 
 	qrcode "github.com/skip2/go-qrcode"
 
 	"hall/drivers"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name (a hex dump), or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".hex")
-	dump := hex.Dump(got)
-	if *update {
-		if err := os.WriteFile(path, []byte(dump), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if dump != string(want) {
-		t.Errorf("bytes differ from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, dump, want)
-	}
-}
 
 // ticket is the kiosk's ordinary ticket: Chinese text in several sizes, bold, alignment, QR, cut.
 func ticket() drivers.Receipt {
@@ -316,4 +292,10 @@ func FuzzEncodeLine(f *testing.F) {
 			t.Fatal("line not ended by LF")
 		}
 	})
+}
+
+// golden pins bytes in testdata/<name>.hex.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	goldenfile.Bytes(t, name, got)
 }

@@ -3,8 +3,8 @@ package idcard_test
 import (
 	"bytes"
 	"encoding/hex"
-	"flag"
 	"fmt"
+	goldenfile "hall/drivers/internal/golden"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // formatHex writes b as rows of 16 hex bytes.
 func formatHex(b []byte) string {
@@ -48,26 +46,6 @@ func parseHex(t testing.TB, s string) []byte {
 		}
 	}
 	return out
-}
-
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
 }
 
 func readHexFile(t testing.TB, name string) []byte {
@@ -178,4 +156,10 @@ func (s *script) done() {
 	if s.next != len(s.steps) {
 		s.t.Errorf("script stopped at step %d of %d", s.next, len(s.steps))
 	}
+}
+
+// golden pins text in testdata/<name>.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	goldenfile.Text(t, name, got)
 }

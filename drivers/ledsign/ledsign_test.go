@@ -3,10 +3,8 @@ package ledsign
 import (
 	"context"
 	"errors"
-	"flag"
+	goldenfile "hall/drivers/internal/golden"
 	"net"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,26 +15,6 @@ import (
 	"hall/drivers/lineproto"
 	"hall/drivers/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".txt")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("transcript differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 // withSim starts a simulated sign (address 05, 2 lines of 16 characters) on a pipe and a Sign
 // driver on the other end, recording the conversation.
@@ -169,4 +147,10 @@ func TestSign_SilentSignTimesOut(t *testing.T) {
 	if err := s.Ping(context.Background()); !errors.Is(err, drivers.ErrTimeout) || !drivers.IsTransient(err) {
 		t.Errorf("Ping = %v, want a transient ErrTimeout", err)
 	}
+}
+
+// golden pins text in testdata/<name>.txt.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	goldenfile.Text(t, name+".txt", got)
 }

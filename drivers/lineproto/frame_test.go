@@ -2,36 +2,12 @@ package lineproto
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
+	goldenfile "hall/drivers/internal/golden"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".hex")
-	dump := hex.Dump(got)
-	if *update {
-		if err := os.WriteFile(path, []byte(dump), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if dump != string(want) {
-		t.Errorf("bytes differ from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, dump, want)
-	}
-}
 
 func mustAppend(t *testing.T, f Frame) []byte {
 	t.Helper()
@@ -215,4 +191,10 @@ func TestSplitter_DropsOverlongFrames(t *testing.T) {
 	if _, err := Parse(got); err != nil {
 		t.Errorf("next frame after an overlong one: %q, %v", got, err)
 	}
+}
+
+// golden pins bytes in testdata/<name>.hex.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	goldenfile.Bytes(t, name, got)
 }

@@ -3,10 +3,8 @@ package ratingpad
 import (
 	"context"
 	"errors"
-	"flag"
+	goldenfile "hall/drivers/internal/golden"
 	"net"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -18,26 +16,6 @@ import (
 	"hall/drivers/lineproto"
 	"hall/drivers/sim"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".txt")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("transcript differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
-}
 
 const fastPoll = 5 * time.Millisecond
 
@@ -333,4 +311,10 @@ func FuzzOutcome(f *testing.F) {
 			}
 		}
 	})
+}
+
+// golden pins text in testdata/<name>.txt.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	goldenfile.Text(t, name+".txt", got)
 }
