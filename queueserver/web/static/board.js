@@ -69,9 +69,12 @@
     }
   }
 
+  let refreshes = 0; // service refreshes started; only the newest may render
   const refreshServices = throttle(async () => {
+    const mine = ++refreshes;
     try {
       const list = await api("/services");
+      if (mine !== refreshes) return;
       const box = $("services");
       box.innerHTML = "";
       services = new Map();

@@ -5,6 +5,7 @@
   const { params, api, el } = Hall;
   const $ = (id) => document.getElementById(id);
   let chosen = null;
+  let loads = 0; // slot loads started; only the newest may render
   window.hallBook = { booked: null };
 
   function error(text) {
@@ -33,8 +34,10 @@
     box.innerHTML = "";
     const svc = $("service").value, day = $("day").value;
     if (!svc || !day) return;
+    const mine = ++loads;
     try {
       const slots = await api("/services/" + encodeURIComponent(svc) + "/slots?day=" + encodeURIComponent(day), { token: "" });
+      if (mine !== loads) return; // the visitor changed service or day meanwhile: a newer load renders
       if (!slots || slots.length === 0) box.append(el("p", { class: "muted" }, "该日无可预约时段 · No slots that day"));
       for (const s of slots || []) {
         const b = el("button", { type: "button", disabled: !s.open, title: s.open ? "" : s.message, "data-start": s.start },
