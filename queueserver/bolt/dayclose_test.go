@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,6 +272,51 @@ func TestStore_CloseIsIdempotentAndRefusesLaterSteps(t *testing.T) {
 		b := make([]byte, 1<<16)
 		buf.Write(b[:runtime.Stack(b, true)])
 		t.Fatalf("%d goroutines after close, %d before:\n%s", n, before, buf.String())
+	}
+}
+
+// TestStore_CloseWhileBusyAnswersEveryCaller: callers racing Close all get an answer — their
+// step's result or EUNAVAILABLE — and none hangs; what was acknowledged is on disk.
+func TestStore_CloseWhileBusyAnswersEveryCaller(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		f := openFixture(t)
+		f.login(t, "c1")
+		var wg sync.WaitGroup
+		var acked sync.Map
+		for g := 0; g < 16; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					tk, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "shebao", Channel: hall.ChannelTap})
+					if err != nil {
+						if hall.ErrorReason(err) != "store_closed" {
+							t.Errorf("racing Close: %v", err)
+						}
+						return
+					}
+					acked.Store(tk.ID, tk.Code)
+				}
+			}()
+		}
+		time.Sleep(time.Duration(round) * time.Millisecond)
+		f.Close()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("round %d: a caller never got an answer after Close", round)
+		}
+		again := openFixtureAt(t, f.path, false)
+		acked.Range(func(id, code any) bool {
+			if tk, err := again.Ticket(again.ctx, id.(string)); err != nil || tk.Code != code {
+				t.Fatalf("acknowledged %v lost: %v", id, err)
+			}
+			return true
+		})
+		again.verify(t)
+		again.Close()
 	}
 }
 

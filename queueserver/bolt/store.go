@@ -228,6 +228,13 @@ func (s *Store) update(ctx context.Context, fn func(*wtx) error) error {
 			return ctx.Err() // the writer will skip it: it never ran
 		}
 		return <-r.done // already running: its outcome is the truth
+	case <-s.stopped:
+		// Close raced our enqueue: the writer is gone. Unless it took the request before it
+		// stopped (then the answer is already in r.done), nobody ever will.
+		if r.claimed.CompareAndSwap(false, true) {
+			return errClosed
+		}
+		return <-r.done
 	}
 }
 
