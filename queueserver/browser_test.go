@@ -363,9 +363,7 @@ func TestBrowser_MobileTicketPage(t *testing.T) {
 	phone := tab(t, b)
 	run(t, phone, chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.url()+"/t/"+mine.AccessToken))
 	waitJS(t, phone, fmt.Sprintf(`document.getElementById("code").textContent === %q`, mine.Code), 10*time.Second)
-	if ahead := evalJS[string](t, phone, `document.getElementById("ahead").textContent`); ahead != "2" {
-		t.Fatalf("ahead %q, want 2", ahead)
-	}
+	waitJS(t, phone, `document.getElementById("ahead").textContent === "2"`, 5*time.Second)
 	screenshot(t, phone, "mobile-waiting-390x844", 390, 844)
 
 	clerk := s.client("1012") // w12 serves 户籍

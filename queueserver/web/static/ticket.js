@@ -48,9 +48,10 @@
     $("error").classList.add("hidden");
     const t = st.ticket;
     window.hallTicket.state = t.state;
+    const name = await serviceName(t.serviceId); // before touching the card: it renders in one go
     $("card").classList.remove("hidden");
     $("code").textContent = t.code;
-    $("svc").textContent = await serviceName(t.serviceId);
+    $("svc").textContent = name;
     const live = t.state === "waiting";
     $("ahead").textContent = live ? st.ahead : "–";
     $("wait").textContent = live ? formatWait(st.estimatedWait) : "–";
