@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -65,22 +66,31 @@ func (s *Store) CreateSession(ctx context.Context, staffID string, ttl time.Dura
 
 // Session returns what token stands for. EUNAUTHORIZED for an unknown token, an expired
 // session, or a staff member since disabled or deleted (the role is read afresh each time).
+//
+// Answers are cached in memory; every commit that changes a session, a staff member or a device
+// empties the cache before the step that made it returns, so a logout, a revoked device token or
+// a disabled account takes effect at once. Expiry is checked on every use.
 func (s *Store) Session(ctx context.Context, token string) (hall.Session, error) {
 	if token == "" {
 		return hall.Session{}, errTokenInvalid
 	}
-	var out hall.Session
 	now := s.now()
+	key := tokenHash(token)
+	sess, gen, ok := s.sessions.get(string(key))
+	if ok {
+		if err := checkExpiry(sess, now); err != nil {
+			return hall.Session{}, err
+		}
+		return sess, nil
+	}
+	var out hall.Session
 	err := s.view(func(tx *bbolt.Tx) error {
-		ok, err := getJSON(tx.Bucket(bucketSessions), tokenHash(token), &out)
+		ok, err := getJSON(tx.Bucket(bucketSessions), key, &out)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return errTokenInvalid
-		}
-		if !out.ExpiresAt.IsZero() && !now.Before(out.ExpiresAt) {
-			return hall.Errorf(hall.EUNAUTHORIZED, "token_expired", "登录已过期，请重新登录", "the session has expired; please log in again")
 		}
 		if out.StaffID != "" {
 			var st hall.Staff
@@ -98,7 +108,62 @@ func (s *Store) Session(ctx context.Context, token string) (hall.Session, error)
 	if err != nil {
 		return hall.Session{}, err
 	}
+	s.sessions.put(string(key), out, gen)
+	if err := checkExpiry(out, now); err != nil {
+		return hall.Session{}, err
+	}
 	return out, nil
+}
+
+// checkExpiry refuses a session whose time is up.
+func checkExpiry(sess hall.Session, now time.Time) error {
+	if !sess.ExpiresAt.IsZero() && !now.Before(sess.ExpiresAt) {
+		return hall.Errorf(hall.EUNAUTHORIZED, "token_expired", "登录已过期，请重新登录", "the session has expired; please log in again")
+	}
+	return nil
+}
+
+// maxCachedSessions bounds the session cache; it is emptied when full.
+const maxCachedSessions = 4096
+
+// sessionCache remembers resolved sessions by token hash. An entry read from a transaction that
+// began before an invalidation must not be stored after it: get returns the generation, and put
+// stores only if no invalidation happened since.
+type sessionCache struct {
+	// mu guards gen and m.
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]hall.Session
+}
+
+// get returns the cached session of key, and the generation to hand to put on a miss.
+func (c *sessionCache) get(key string) (hall.Session, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sess, ok := c.m[key]
+	return sess, c.gen, ok
+}
+
+// put caches sess under key if nothing was invalidated since generation gen.
+func (c *sessionCache) put(key string, sess hall.Session, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxCachedSessions {
+		c.m = make(map[string]hall.Session)
+	}
+	c.m[key] = sess
+}
+
+// invalidate forgets every cached session. The writer calls it after a commit that touched the
+// sessions, staff or devices bucket, before answering the steps of that commit.
+func (c *sessionCache) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
 }
 
 // DeleteSession ends a session or revokes a device token; an unknown token is not an error.

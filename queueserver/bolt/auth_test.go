@@ -97,3 +97,104 @@ func TestAuth_DeviceTokensSurviveRestartAndReenrolRevokes(t *testing.T) {
 		t.Fatalf("bad kind: err = %v, want invalid", err)
 	}
 }
+
+// TestAuth_CachedSessionsAreRevokedAtOnce uses every token before revoking it, so that the answer
+// is in the session cache, and checks that the revocation still takes effect at once.
+func TestAuth_CachedSessionsAreRevokedAtOnce(t *testing.T) {
+	f := openFixture(t)
+	use := func(t *testing.T, token string) hall.Session {
+		t.Helper()
+		for range 2 { // the second answer comes from the cache
+			sess, err := f.Session(f.ctx, token)
+			if err != nil {
+				t.Fatalf("Session before revocation: %v", err)
+			}
+			if s, _, ok := f.sessions.get(string(tokenHash(token))); !ok || s != sess {
+				t.Fatalf("cached = %+v %v, want %+v", s, ok, sess)
+			}
+		}
+		sess, _ := f.Session(f.ctx, token)
+		return sess
+	}
+	revoked := func(t *testing.T, token, reason string) {
+		t.Helper()
+		if _, err := f.Session(f.ctx, token); hall.ErrorReason(err) != reason {
+			t.Fatalf("Session after revocation: err = %v, want %s", err, reason)
+		}
+	}
+	t.Run("Logout", func(t *testing.T) {
+		tok, _, _ := f.CreateSession(f.ctx, "s1", time.Hour)
+		use(t, tok)
+		if err := f.DeleteSession(f.ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		revoked(t, tok, "token_invalid")
+	})
+	t.Run("DisabledStaff", func(t *testing.T) {
+		tok, _, _ := f.CreateSession(f.ctx, "s2", time.Hour)
+		use(t, tok)
+		st, _ := f.Staff(f.ctx, "s2")
+		st.Disabled = true
+		if err := f.PutStaff(f.ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		revoked(t, tok, "token_invalid")
+	})
+	t.Run("RoleChangeSeenAtOnce", func(t *testing.T) {
+		tok, _, _ := f.CreateSession(f.ctx, "s3", time.Hour)
+		if sess := use(t, tok); sess.Role != hall.RoleClerk {
+			t.Fatalf("role = %s, want clerk", sess.Role)
+		}
+		st, _ := f.Staff(f.ctx, "s3")
+		st.Role = hall.RoleSupervisor
+		if err := f.PutStaff(f.ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		if sess, err := f.Session(f.ctx, tok); err != nil || sess.Role != hall.RoleSupervisor {
+			t.Fatalf("after role change Session = %+v, %v; want supervisor", sess, err)
+		}
+	})
+	t.Run("Expiry", func(t *testing.T) {
+		tok, _, _ := f.CreateSession(f.ctx, "s1", time.Hour)
+		use(t, tok)
+		f.clock.Advance(time.Hour)
+		revoked(t, tok, "token_expired")
+	})
+	t.Run("DeviceReenrolledAndDeleted", func(t *testing.T) {
+		tok1, _, err := f.EnrolDevice(f.ctx, hall.Device{ID: "screen-1", Name: "大屏", Kind: hall.DeviceScreen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		use(t, tok1)
+		tok2, _, err := f.EnrolDevice(f.ctx, hall.Device{ID: "screen-1", Name: "大屏", Kind: hall.DeviceScreen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		revoked(t, tok1, "token_invalid")
+		use(t, tok2)
+		if err := f.DeleteDevice(f.ctx, "screen-1"); err != nil {
+			t.Fatal(err)
+		}
+		revoked(t, tok2, "token_invalid")
+	})
+}
+
+// TestSessionCache_StaleReadIsNotStored checks the generation rule: an answer read before an
+// invalidation is not cached after it.
+func TestSessionCache_StaleReadIsNotStored(t *testing.T) {
+	var c sessionCache
+	_, gen, ok := c.get("k")
+	if ok {
+		t.Fatal("empty cache hit")
+	}
+	c.invalidate() // a commit lands between the read and the store
+	c.put("k", hall.Session{DeviceID: "d"}, gen)
+	if _, _, ok := c.get("k"); ok {
+		t.Fatal("a session read before the invalidation was cached")
+	}
+	_, gen, _ = c.get("k")
+	c.put("k", hall.Session{DeviceID: "d"}, gen)
+	if s, _, ok := c.get("k"); !ok || s.DeviceID != "d" {
+		t.Fatalf("fresh read not cached: %+v %v", s, ok)
+	}
+}

@@ -18,7 +18,9 @@
 //
 // The writer goroutine owns the queue state: there is no mutex around it. Reads run in their own
 // read-only transactions on any goroutine and copy values out before they end. Options.Publish is
-// called by the writer after each commit, in sequence order, and must not block.
+// called by the writer after each commit, in sequence order, and must not block. Session answers
+// are cached behind a mutex; the writer empties that cache after any commit that writes a session,
+// a staff member or a device, before it answers the step, so a revocation takes effect at once.
 //
 // # Layout
 //

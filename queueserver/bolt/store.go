@@ -50,6 +50,9 @@ type Store struct {
 	// Writer-owned state: touched only by the writer goroutine.
 	cachedHall *hallConfig
 
+	// sessions caches Session answers; the writer empties it (see sessionCache).
+	sessions sessionCache
+
 	stats struct {
 		batches, steps atomic.Uint64
 	}
@@ -334,6 +337,7 @@ func (s *Store) runTx(reqs []*request) (results []error, events []hall.Event, er
 	cfg := s.cachedHall
 	results = make([]error, len(reqs))
 	var afterCommit []func()
+	authChanged := false
 	for i, r := range reqs {
 		if r.ctx.Err() != nil {
 			results[i] = r.ctx.Err()
@@ -361,6 +365,7 @@ func (s *Store) runTx(reqs []*request) (results []error, events []hall.Event, er
 		}
 		events = append(events, w.events...)
 		afterCommit = append(afterCommit, w.afterCommit...)
+		authChanged = authChanged || w.authChanged
 		if w.cfgChanged != nil {
 			cfg = w.cfgChanged
 		}
@@ -372,9 +377,15 @@ func (s *Store) runTx(reqs []*request) (results []error, events []hall.Event, er
 	}
 	if err := tx.Commit(); err != nil {
 		s.cachedHall = nil
+		if authChanged {
+			s.sessions.invalidate()
+		}
 		return results, nil, internal("commit", err)
 	}
 	s.cachedHall = cfg
+	if authChanged {
+		s.sessions.invalidate()
+	}
 	for _, f := range afterCommit {
 		f()
 	}

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -24,6 +25,7 @@ type wtx struct {
 	cfg *hallConfig
 
 	wrote       bool
+	authChanged bool // a session, staff member or device was written: empty the session cache
 	events      []hall.Event
 	afterCommit []func()
 	cfgChanged  *hallConfig
@@ -52,6 +54,7 @@ func (w *wtx) put(bucket, key []byte, v any) error {
 // putRaw stores val under key.
 func (w *wtx) putRaw(bucket, key, val []byte) error {
 	w.wrote = true
+	w.noteAuth(bucket)
 	if err := w.tx.Bucket(bucket).Put(key, val); err != nil {
 		return internal("put "+string(bucket), err)
 	}
@@ -61,10 +64,18 @@ func (w *wtx) putRaw(bucket, key, val []byte) error {
 // del removes key.
 func (w *wtx) del(bucket, key []byte) error {
 	w.wrote = true
+	w.noteAuth(bucket)
 	if err := w.tx.Bucket(bucket).Delete(key); err != nil {
 		return internal("delete "+string(bucket), err)
 	}
 	return nil
+}
+
+// noteAuth marks the step when bucket holds what a session resolves from.
+func (w *wtx) noteAuth(bucket []byte) {
+	if bytes.Equal(bucket, bucketSessions) || bytes.Equal(bucket, bucketStaff) || bytes.Equal(bucket, bucketDevices) {
+		w.authChanged = true
+	}
 }
 
 // emit appends e to the event log with the next sequence number; it is published after commit.
