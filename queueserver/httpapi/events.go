@@ -26,12 +26,16 @@ const (
 	replayPage = 500
 	// maxClientMessage bounds what a subscriber may send us (nothing but control frames).
 	maxClientMessage = 512
+	// maxWrite is the size beyond which queued live frames are not added to one write.
+	maxWrite = 64 << 10
 )
 
 // CloseTryAgain is the close code sent to a subscriber dropped for falling behind or at server
 // shutdown: reconnect with the last sequence number seen.
 const CloseTryAgain = websocket.CloseTryAgainLater
 
+// upgrader negotiates no extension (no compression): live frames are written pre-framed
+// (Frame.Wire), which a negotiated extension would invalidate.
 var upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 16 << 10}
 
 // sameOrigin accepts clients that send no Origin (kiosk and counter apps, hallload) and browsers
@@ -101,18 +105,32 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) err
 	return nil
 }
 
-// stream is the connection's writer; a reader goroutine handles pongs and notices the peer leaving.
+// stream is the connection's only writer; a reader goroutine notices the peer leaving, extends
+// the read deadline on pongs and hands the peer's pings over to be answered here.
+//
+// Live frames are written as they are (Frame.Wire) straight to the network connection, bypassing
+// the websocket writer; that is safe because this goroutine is the only one that writes. Frames
+// that queued up while the previous write was in progress go out together in one write, so a
+// burst of events costs one system call per subscriber instead of one per event.
 func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan struct{}, since uint64, fromLog bool, area string) {
 	defer conn.Close()
 	frames, unsubscribe := s.cfg.Feed.Subscribe(s.cfg.SubscriberBuffer) // FIRST: then read the log
 	defer unsubscribe()
 
 	gone := make(chan struct{})
+	pings := make(chan string, 1) // the latest unanswered ping's payload
 	go func() {
 		defer close(gone)
 		conn.SetReadLimit(maxClientMessage)
 		conn.SetReadDeadline(time.Now().Add(pongWait))
 		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+		conn.SetPingHandler(func(data string) error {
+			select {
+			case pings <- data:
+			default: // one pong for several pings is allowed (RFC 6455 section 5.5.3)
+			}
+			return nil
+		})
 		for {
 			if _, _, err := conn.ReadMessage(); err != nil {
 				return
@@ -141,24 +159,57 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 		return
 	}
 
+	nc := conn.NetConn()
+	var out []byte // the frames of one write; reused
+	// add appends f unless it was already sent from the log or is for another area.
+	add := func(f Frame) {
+		if f.Seq <= last {
+			return
+		}
+		last = f.Seq
+		if area != "" && f.AreaID != "" && f.AreaID != area {
+			return
+		}
+		out = append(out, f.Wire...)
+	}
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	for {
 		select {
 		case f, ok := <-frames:
-			if !ok {
+			open := ok
+			out = out[:0]
+			if ok {
+				add(f)
+			}
+		more: // take what else is queued, up to a bounded write
+			for open && len(out) < maxWrite {
+				select {
+				case f, ok := <-frames:
+					if !ok {
+						open = false
+						break more
+					}
+					add(f)
+				default:
+					break more
+				}
+			}
+			if len(out) > 0 {
+				nc.SetWriteDeadline(time.Now().Add(writeWait))
+				if _, err := nc.Write(out); err != nil {
+					return
+				}
+			}
+			if cap(out) > 4*maxWrite {
+				out = nil // do not keep a rare huge batch's buffer
+			}
+			if !open {
 				closeWith(CloseTryAgain, "fell behind or server closing; reconnect with since")
 				return
 			}
-			if f.Seq <= last {
-				continue // already sent from the log
-			}
-			last = f.Seq
-			if area != "" && f.AreaID != "" && f.AreaID != area {
-				continue
-			}
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := conn.WritePreparedMessage(f.Prepared); err != nil {
+		case data := <-pings:
+			if err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait)); err != nil {
 				return
 			}
 		case <-ping.C:

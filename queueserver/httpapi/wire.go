@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"time"
 
@@ -132,25 +133,43 @@ type Snapshot struct {
 }
 
 // Frame is one event encoded once for every subscriber: the hub fans out frames built by
-// EncodeFrame, and each websocket writes the prepared message as is.
+// EncodeFrame, and each websocket writes Wire as is. Frames are shared: never modify them.
 type Frame struct {
-	Seq      uint64
-	AreaID   string
-	JSON     []byte
-	Prepared *websocket.PreparedMessage
+	Seq    uint64
+	AreaID string
+	// JSON is the Message; Wire is the same bytes as one complete websocket text frame, written
+	// to the connection unchanged (the server negotiates no extensions, so frames are plain).
+	JSON []byte
+	Wire []byte
 }
 
-// EncodeFrame encodes e as a Message and prepares its websocket frame. It is the hub's encoder.
+// EncodeFrame encodes e as a Message and frames it for the websocket. It is the hub's encoder.
 func EncodeFrame(e hall.Event) (Frame, error) {
 	b, err := encodeEvent(e)
 	if err != nil {
 		return Frame{}, err
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		return Frame{}, err
+	wire := textFrame(b)
+	return Frame{Seq: e.Seq, AreaID: e.AreaID, JSON: wire[len(wire)-len(b):], Wire: wire}, nil
+}
+
+// textFrame returns payload as one final, unmasked websocket text frame, as a server sends it
+// (RFC 6455 section 5.2: FIN and opcode, then the payload length in 7, 16 or 64 bits).
+func textFrame(payload []byte) []byte {
+	n := len(payload)
+	b := make([]byte, 0, n+10)
+	b = append(b, 0x80|websocket.TextMessage)
+	switch {
+	case n < 126:
+		b = append(b, byte(n))
+	case n <= 0xffff:
+		b = append(b, 126)
+		b = binary.BigEndian.AppendUint16(b, uint16(n))
+	default:
+		b = append(b, 127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
 	}
-	return Frame{Seq: e.Seq, AreaID: e.AreaID, JSON: b, Prepared: pm}, nil
+	return append(b, payload...)
 }
 
 func encodeEvent(e hall.Event) ([]byte, error) {
