@@ -86,8 +86,9 @@ func AppendField(dst []byte, text string) []byte {
 }
 
 // DecodeField reverses AppendField: it unescapes %XX (hex digits of either case) and decodes
-// GB18030. It fails, wrapping ErrMalformed, on a '%' not followed by two hex digits, on an
-// unescaped marker byte, or on bytes that are not GB18030.
+// GB18030; BMP private-use characters come back as U+FFFD, as AppendField sends them. It fails,
+// wrapping ErrMalformed, on a '%' not followed by two hex digits, on an unescaped marker byte, or
+// on bytes that are not GB18030.
 func DecodeField(wire []byte) (string, error) {
 	raw := make([]byte, 0, len(wire))
 	for i := 0; i < len(wire); i++ {
@@ -114,7 +115,9 @@ func DecodeField(wire []byte) (string, error) {
 	if err != nil || !utf8.Valid(dec) {
 		return "", fmt.Errorf("%w: text is not GB18030", ErrMalformed)
 	}
-	return string(dec), nil
+	// The same rule as the sending side: a private-use character from a device means nothing and
+	// could not be sent back as itself, so both directions carry it as U+FFFD.
+	return SanitizeText(string(dec)), nil
 }
 
 func unhex(c byte) (byte, bool) {
