@@ -106,7 +106,7 @@ type Main struct {
 	Stdout io.Writer
 
 	store    *bolt.Store
-	hub      *hub.Hub[httpapi.Frame]
+	hub      *hub.Hub[*httpapi.Frame]
 	api      *httpapi.Server
 	http     *http.Server
 	listener net.Listener

@@ -25,7 +25,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(store *bolt.Store, h *hub.Hub[httpapi.Frame]) *metrics {
+func newMetrics(store *bolt.Store, h *hub.Hub[*httpapi.Frame]) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{

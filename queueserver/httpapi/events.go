@@ -160,9 +160,10 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 	}
 
 	nc := conn.NetConn()
-	var out []byte // the frames of one write; reused
+	var out []byte         // the frames of one write; reused
+	var deadline time.Time // the write deadline last set on nc
 	// add appends f unless it was already sent from the log or is for another area.
-	add := func(f Frame) {
+	add := func(f *Frame) {
 		if f.Seq <= last {
 			return
 		}
@@ -196,7 +197,12 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 				}
 			}
 			if len(out) > 0 {
-				nc.SetWriteDeadline(time.Now().Add(writeWait))
+				// Each write gets at least writeWait/2; the deadline is moved on only when
+				// less is left, which spares resetting the connection's timer at every write.
+				if now := time.Now(); deadline.Sub(now) < writeWait/2 {
+					deadline = now.Add(writeWait)
+					nc.SetWriteDeadline(deadline)
+				}
 				if _, err := nc.Write(out); err != nil {
 					return
 				}

@@ -18,14 +18,14 @@ import (
 // and drops a subscriber whose buffer is full, as the hub does.
 type feed struct {
 	mu   sync.Mutex
-	subs map[chan Frame]struct{}
+	subs map[chan *Frame]struct{}
 }
 
-func (f *feed) Subscribe(buffer int) (<-chan Frame, func()) {
-	ch := make(chan Frame, buffer)
+func (f *feed) Subscribe(buffer int) (<-chan *Frame, func()) {
+	ch := make(chan *Frame, buffer)
 	f.mu.Lock()
 	if f.subs == nil {
-		f.subs = map[chan Frame]struct{}{}
+		f.subs = map[chan *Frame]struct{}{}
 	}
 	f.subs[ch] = struct{}{}
 	f.mu.Unlock()

@@ -132,8 +132,9 @@ type Snapshot struct {
 	Availability []hall.Availability `json:"availability"`
 }
 
-// Frame is one event encoded once for every subscriber: the hub fans out frames built by
-// EncodeFrame, and each websocket writes Wire as is. Frames are shared: never modify them.
+// Frame is one event encoded once for every subscriber: the hub fans out pointers to the frames
+// built by EncodeFrame (a subscriber's buffer then holds pointers, not copies), and each websocket
+// writes Wire as is. Frames are shared: never modify them.
 type Frame struct {
 	Seq    uint64
 	AreaID string
@@ -144,13 +145,13 @@ type Frame struct {
 }
 
 // EncodeFrame encodes e as a Message and frames it for the websocket. It is the hub's encoder.
-func EncodeFrame(e hall.Event) (Frame, error) {
+func EncodeFrame(e hall.Event) (*Frame, error) {
 	b, err := encodeEvent(e)
 	if err != nil {
-		return Frame{}, err
+		return nil, err
 	}
 	wire := textFrame(b)
-	return Frame{Seq: e.Seq, AreaID: e.AreaID, JSON: wire[len(wire)-len(b):], Wire: wire}, nil
+	return &Frame{Seq: e.Seq, AreaID: e.AreaID, JSON: wire[len(wire)-len(b):], Wire: wire}, nil
 }
 
 // textFrame returns payload as one final, unmasked websocket text frame, as a server sends it
@@ -185,5 +186,5 @@ func encodeEvent(e hall.Event) ([]byte, error) {
 // the subscriber falls more than buffer frames behind (it must then resync), and a function that
 // ends the subscription.
 type Feed interface {
-	Subscribe(buffer int) (<-chan Frame, func())
+	Subscribe(buffer int) (<-chan *Frame, func())
 }
