@@ -109,9 +109,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) err
 // the read deadline on pongs and hands the peer's pings over to be answered here.
 //
 // Live frames are written as they are (Frame.Wire) straight to the network connection, bypassing
-// the websocket writer; that is safe because this goroutine is the only one that writes. Frames
-// that queued up while the previous write was in progress go out together in one write, so a
-// burst of events costs one system call per subscriber instead of one per event.
+// the websocket writer. That is safe because every write, ours or the websocket's, is whole
+// frames in one Write call, which the connection never interleaves with another; and all writes
+// come from this goroutine except the close reply the websocket reader sends when the peer
+// closes. Frames that queued up while the previous write was in progress go out together in one
+// write, so a burst of events costs one system call per subscriber instead of one per event.
 func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan struct{}, since uint64, fromLog bool, area string) {
 	defer conn.Close()
 	frames, unsubscribe := s.cfg.Feed.Subscribe(s.cfg.SubscriberBuffer) // FIRST: then read the log
