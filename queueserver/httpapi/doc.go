@@ -12,7 +12,9 @@
 // English; internal details go to the log only.
 //
 // Concurrency: Server is safe for concurrent use. Each websocket subscriber has one reader
-// goroutine (pongs, peer gone) and one writer (log replay, then live frames); a subscriber that
+// goroutine (pongs move the read deadline; the peer's pings are handed to the writer; it notices the
+// peer leaving) and one writer, the only goroutine that writes to the connection (log replay, then
+// live frames, pings and pong answers); a subscriber that
 // falls behind is dropped by the feed and told to reconnect with the last sequence it saw, so a
 // publisher never waits. Close ends every subscription and waits for their goroutines. Client is
 // safe for concurrent use; a Subscription reconnects with back-off and resumes after the last
