@@ -254,6 +254,37 @@ func TestQueue_PriorityLaneByID(t *testing.T) {
 	}
 }
 
+// TestQueue_SeveralWaitingTicketsWhenConfigured: the one-live-ticket rule can be switched off for
+// one service or for the whole hall.
+func TestQueue_SeveralWaitingTicketsWhenConfigured(t *testing.T) {
+	f := openFixture(t)
+	f.login(t, "c1")
+	r := hall.IssueRequest{ServiceID: "yibao", Channel: hall.ChannelIDCard, IDNumber: "11010519491231002X"}
+	f.issue(t, r)
+	if _, err := f.IssueTicket(f.ctx, r); hall.ErrorReason(err) != "person_already_waiting" {
+		t.Fatalf("second ticket with the rule on: %v", err)
+	}
+	svc, _ := f.Service(f.ctx, "yibao")
+	svc.AllowSeveralWaiting = true
+	if err := f.PutService(f.ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	f.issue(t, r) // allowed for this service now
+	if _, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "shebao", Channel: hall.ChannelIDCard, IDNumber: "11010519491231002X"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.IssueTicket(f.ctx, hall.IssueRequest{ServiceID: "shebao", Channel: hall.ChannelIDCard, IDNumber: "11010519491231002X"}); hall.ErrorReason(err) != "person_already_waiting" {
+		t.Fatalf("other services keep the rule: %v", err)
+	}
+	h, _ := f.Hall(f.ctx)
+	h.AllowSeveralWaiting = true
+	if err := f.SetHall(f.ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	f.issue(t, hall.IssueRequest{ServiceID: "shebao", Channel: hall.ChannelIDCard, IDNumber: "11010519491231002X"})
+	f.verify(t)
+}
+
 func TestQueue_SamePersonAgainAfterServed(t *testing.T) {
 	f := openFixture(t)
 	f.login(t, "c1")
