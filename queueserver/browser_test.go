@@ -284,6 +284,18 @@ func TestBrowser_BoardShowsAndAnnouncesCalls(t *testing.T) {
 	waitJS(t, board, `(() => { const r = document.querySelector('.tile[data-service="shebao"] .n'); return r && r.textContent === "0"; })()`, 5*time.Second)
 	screenshot(t, board, "board-portrait-1080x1920", 1080, 1920)
 
+	// A board opened now shows the recent calls at once, newest first, and speaks none of them.
+	late := tab(t, b)
+	run(t, late, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(s.url()+"/board?token="+token))
+	waitJS(t, late, `document.querySelectorAll("#recent li").length === 4`, 10*time.Second)
+	if now := evalJS[string](t, late, `document.getElementById("nowCode").textContent`); now != recent[0] {
+		t.Fatalf("a late board shows %q large, want the newest call %q", now, recent[0])
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := evalJS[int](t, late, `window.hallBoard.announcer.spoken.length + window.hallBoard.announcer.queue.length`); n != 0 {
+		t.Fatalf("a late board announced %d old calls", n)
+	}
+
 	// An area board shows only its area's calls.
 	area := tab(t, b)
 	run(t, area, chromedp.EmulateViewport(1920, 1080), chromedp.Navigate(s.url()+"/board?area=a2&token="+token))
@@ -291,6 +303,9 @@ func TestBrowser_BoardShowsAndAnnouncesCalls(t *testing.T) {
 	rows := evalJS[int](t, area, `document.querySelectorAll("#services .tile").length`)
 	if rows != 3 { // 不动产登记, 户籍, 出入境
 		t.Fatalf("area a2 board lists %d services", rows)
+	}
+	if n := evalJS[int](t, area, `document.querySelectorAll("#recent li").length`); n != 0 {
+		t.Fatalf("the area a2 board lists %d calls of area a1", n)
 	}
 	screenshot(t, area, "board-area-a2", 1920, 1080)
 }

@@ -244,7 +244,7 @@ func (s *Server) catchUp(ctx context.Context, since uint64, fromLog bool, area s
 		since = lastSeq // a client from a restored or newer store: nothing to replay
 	}
 	if !fromLog || lastSeq-since > s.cfg.MaxReplay {
-		return s.sendSnapshot(ctx, write)
+		return s.sendSnapshot(ctx, area, write)
 	}
 	last := since
 	for {
@@ -280,7 +280,7 @@ func (s *Server) catchUp(ctx context.Context, since uint64, fromLog bool, area s
 
 // sendSnapshot sends the live state with the sequence number it is consistent with. State and
 // sequence are read separately, so it retries until the sequence stands still across the read.
-func (s *Server) sendSnapshot(ctx context.Context, write func([]byte) error) (uint64, error) {
+func (s *Server) sendSnapshot(ctx context.Context, area string, write func([]byte) error) (uint64, error) {
 	var snap Snapshot
 	for try := 0; ; try++ {
 		seq, err := s.cfg.Events.LastSeq(ctx)
@@ -302,7 +302,11 @@ func (s *Server) sendSnapshot(ctx context.Context, write func([]byte) error) (ui
 		for i := range cs {
 			cs[i] = cs[i].Public()
 		}
-		snap = Snapshot{Seq: seq, Counters: nonNil(cs), Availability: nonNil(av)}
+		calls, err := s.recentCalls(ctx, seq, area)
+		if err != nil {
+			return 0, err
+		}
+		snap = Snapshot{Seq: seq, Counters: nonNil(cs), Availability: nonNil(av), RecentCalls: nonNil(calls)}
 		if after == seq || try == 4 {
 			break
 		}
@@ -319,4 +323,32 @@ func (s *Server) sendSnapshot(ctx context.Context, write func([]byte) error) (ui
 		return 0, context.Canceled
 	}
 	return snap.Seq, nil
+}
+
+// Recent calls in a snapshot: the first calls (not recalls) of the last recentCallsScan events,
+// newest first, at most recentCallsMax, so that a screen opened mid-day shows what was called.
+const (
+	recentCallsScan = 2000
+	recentCallsMax  = 10
+)
+
+// recentCalls returns the newest first calls up to event seq, of one area when area is set.
+func (s *Server) recentCalls(ctx context.Context, seq uint64, area string) ([]hall.Call, error) {
+	from := uint64(0)
+	if seq > recentCallsScan {
+		from = seq - recentCallsScan
+	}
+	events, err := s.cfg.Events.EventsSince(ctx, from, recentCallsScan)
+	if err != nil {
+		return nil, err
+	}
+	var calls []hall.Call
+	for i := len(events) - 1; i >= 0 && len(calls) < recentCallsMax; i-- {
+		e := events[i]
+		if e.Seq > seq || e.Type != hall.EventTicketCalled || e.Call == nil || (area != "" && e.AreaID != area) {
+			continue
+		}
+		calls = append(calls, *e.Call)
+	}
+	return calls, nil
 }

@@ -130,6 +130,8 @@ type Snapshot struct {
 	Seq          uint64              `json:"seq"`
 	Counters     []hall.Counter      `json:"counters"`
 	Availability []hall.Availability `json:"availability"`
+	// RecentCalls are the latest first calls, newest first (of the subscriber's area, if any).
+	RecentCalls []hall.Call `json:"recentCalls"`
 }
 
 // Frame is one event encoded once for every subscriber: the hub fans out pointers to the frames

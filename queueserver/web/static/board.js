@@ -119,6 +119,12 @@
 
   function onMessage(msg) {
     if (msg.type === "snapshot") {
+      // A fresh screen (or one back after a long outage) shows what was called, without speaking it.
+      const calls = (msg.data && msg.data.recentCalls) || [];
+      recent.length = 0;
+      for (const c of calls) recent.push({ ticketId: c.ticketId, code: c.code, counterNumber: c.counterNumber, position: c.position, at: new Date(c.at).getTime() });
+      if (calls.length > 0) showNow(calls[0]);
+      renderRecent();
       refreshServices();
       return;
     }
