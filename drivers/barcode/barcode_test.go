@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	goldenfile "hall/drivers/internal/golden"
+	"hall/drivers/internal/leakcheck"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -150,23 +150,6 @@ func FuzzSplitter(f *testing.F) {
 	})
 }
 
-// checkLeaks fails the test if goroutines started during it still run
-// shortly after it ends.
-func checkLeaks(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(3 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines leaked:\n%s", n-before, buf[:runtime.Stack(buf, true)])
-		}
-	})
-}
-
 // playback is a port that plays recorded device bytes, one chunk per Read,
 // then blocks until closed; it fails the test if the host writes anything
 // (a scanner takes no commands). A chunk may first advance a fake clock,
@@ -254,7 +237,7 @@ func nothingPending(t *testing.T, s *barcode.Scanner) {
 }
 
 func TestScanner_Playback(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	clock := &fakeClock{now: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)}
 	p := newPlayback(t, "HALL-A", "001\r\n", "\r\nHALL-B002\r")
 	s := barcode.New(p, barcode.Options{Now: clock.Now})
@@ -269,7 +252,7 @@ func TestScanner_Playback(t *testing.T) {
 }
 
 func TestScanner_DropsRepeatsWithinTheWindow(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	clock := &fakeClock{now: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)}
 	p := newPlayback(t)
 	p.clock = clock
@@ -293,7 +276,7 @@ func TestScanner_DropsRepeatsWithinTheWindow(t *testing.T) {
 }
 
 func TestScanner_WindowRestartsWhileACodeIsHeld(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	clock := &fakeClock{now: time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)}
 	p := newPlayback(t)
 	p.clock = clock
@@ -311,7 +294,7 @@ func TestScanner_WindowRestartsWhileACodeIsHeld(t *testing.T) {
 }
 
 func TestScanner_SuppressionCanBeTurnedOff(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	p := newPlayback(t, "A\rA\r")
 	s := barcode.New(p, barcode.Options{DedupWindow: -1})
 	defer s.Close()
@@ -323,7 +306,7 @@ func TestScanner_SuppressionCanBeTurnedOff(t *testing.T) {
 }
 
 func TestScanner_OverLongLineIsAnErrorAndScanningGoesOn(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	p := newPlayback(t, strings.Repeat("9", 600), "9999\r", "OK-1\r")
 	s := barcode.New(p, barcode.Options{})
 	defer s.Close()
@@ -336,7 +319,7 @@ func TestScanner_OverLongLineIsAnErrorAndScanningGoesOn(t *testing.T) {
 }
 
 func TestScanner_GarbageNeverPanicsOrHangs(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	noise := make([]byte, 5000)
 	for i := range noise {
 		noise[i] = byte(i*131 + i/7)
@@ -356,7 +339,7 @@ func TestScanner_GarbageNeverPanicsOrHangs(t *testing.T) {
 }
 
 func TestScanner_FullBufferDropsNewScans(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	var stream strings.Builder
 	for i := range 5 {
 		fmt.Fprintf(&stream, "C%d\r", i)
@@ -379,7 +362,7 @@ func TestScanner_FullBufferDropsNewScans(t *testing.T) {
 }
 
 func TestScanner_CloseAndPortEnd(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	p := newPlayback(t, "A\r")
 	s := barcode.New(p, barcode.Options{})
 	if sc, err := next(t, s); err != nil || sc.Code != "A" {

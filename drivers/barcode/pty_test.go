@@ -4,6 +4,7 @@ package barcode_test
 
 import (
 	"errors"
+	"hall/drivers/internal/leakcheck"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // The real serial path: tarm/serial (through drivers/serialport) on a pty
 // whose master the simulated scanner writes to.
 func TestScanner_OverPTY_ScansAndSurvivesUnplug(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	dev := sim.NewScanner()
 	v, err := sim.NewVirtualPort(dev)
 	if err != nil {

@@ -8,11 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // formatHex writes b as rows of 16 hex bytes.
@@ -55,23 +53,6 @@ func readHexFile(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return parseHex(t, string(b))
-}
-
-// checkLeaks fails the test if goroutines started during it still run
-// shortly after it ends.
-func checkLeaks(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(3 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines leaked:\n%s", n-before, buf[:runtime.Stack(buf, true)])
-		}
-	})
 }
 
 // exchange is one step of a scripted conversation: the exact bytes the

@@ -4,6 +4,7 @@ package idcard_test
 
 import (
 	"errors"
+	"hall/drivers/internal/leakcheck"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // The real serial path: tarm/serial (through drivers/serialport) on a pty
 // whose master the simulated reader serves.
 func TestReader_OverPTY_ReadsCardsAndSurvivesUnplug(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	dev := sim.NewCardReader()
 	v, err := sim.NewVirtualPort(dev)
 	if err != nil {

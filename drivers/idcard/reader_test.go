@@ -3,6 +3,7 @@ package idcard_test
 import (
 	"context"
 	"errors"
+	"hall/drivers/internal/leakcheck"
 	"io"
 	"net"
 	"sync"
@@ -51,7 +52,7 @@ func wantCard(t *testing.T, got drivers.Card, presetName string) {
 }
 
 func TestReader_NextCard_ScriptedConversation(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	findOK, noCard := readHexFile(t, "replies/find_ok.hex"), readHexFile(t, "replies/no_card.hex")
 	selectOK, zhang := readHexFile(t, "replies/select_ok.hex"), readHexFile(t, "replies/read_zhang.hex")
 	s := newScript(t,
@@ -84,7 +85,7 @@ func TestReader_NextCard_ScriptedConversation(t *testing.T) {
 }
 
 func TestReader_NextCard_StickyReaderReportsACardOncePerPlacement(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	findOK, noCard := readHexFile(t, "replies/find_ok.hex"), readHexFile(t, "replies/no_card.hex")
 	selectOK, zhang := readHexFile(t, "replies/select_ok.hex"), readHexFile(t, "replies/read_zhang.hex")
 	s := newScript(t,
@@ -108,7 +109,7 @@ func TestReader_NextCard_StickyReaderReportsACardOncePerPlacement(t *testing.T) 
 }
 
 func TestReader_NextCard_RefusesAForeignCardOnce(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	findOK, noCard := readHexFile(t, "replies/find_ok.hex"), readHexFile(t, "replies/no_card.hex")
 	selectOK := readHexFile(t, "replies/select_ok.hex")
 	foreign, zhang := readHexFile(t, "replies/read_foreign.hex"), readHexFile(t, "replies/read_zhang.hex")
@@ -135,7 +136,7 @@ func TestReader_NextCard_RefusesAForeignCardOnce(t *testing.T) {
 }
 
 func TestReader_NextCard_FailedSelectIsNotAFault(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	findOK := readHexFile(t, "replies/find_ok.hex")
 	selectOK, selectFailed := readHexFile(t, "replies/select_ok.hex"), readHexFile(t, "replies/select_failed.hex")
 	s := newScript(t,
@@ -154,7 +155,7 @@ func TestReader_NextCard_FailedSelectIsNotAFault(t *testing.T) {
 }
 
 func TestReader_Commands_Scripted(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	s := newScript(t,
 		exchange{idcard.EncodeCommand(idcard.CmdSAMStatus, idcard.ParaAll, nil), readHexFile(t, "replies/sam_unauthorised.hex")},
 		exchange{cmdFind, readHexFile(t, "replies/no_card.hex")},
@@ -273,7 +274,7 @@ func TestReader_AgainstSimulator(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkLeaks(t)
+			leakcheck.Check(t)
 			dev := sim.NewCardReader()
 			dev.SetFault(tt.fault)
 			if err := dev.InsertPreset(tt.preset); err != nil {
@@ -291,7 +292,7 @@ func TestReader_AgainstSimulator(t *testing.T) {
 }
 
 func TestReader_NoCardWaitsUntilOneIsPlaced(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	dev := sim.NewCardReader()
 	r := pipeReader(t, dev, quickOpts())
 	if _, err := r.NextCard(ctxTimeout(t, 100*time.Millisecond)); !errors.Is(err, context.DeadlineExceeded) {
@@ -350,7 +351,7 @@ func (g *garbagePort) Close() error {
 }
 
 func TestReader_GarbageIsAnErrorNotAHang(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	for name, reply := range map[string][]byte{
 		"noise":                 []byte("\x00\x01hello world\xff\xfe"),
 		"preamble only":         {0xAA, 0xAA, 0xAA, 0x96, 0x69},
@@ -387,7 +388,7 @@ func rewriteLengths(t *testing.T, f []byte, text, photo int) []byte {
 }
 
 func TestReader_CloseEndsEverythingAndIsIdempotent(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	dev := sim.NewCardReader()
 	host, device := net.Pipe()
 	served := make(chan struct{})
@@ -413,7 +414,7 @@ func TestReader_CloseEndsEverythingAndIsIdempotent(t *testing.T) {
 }
 
 func TestReader_PortEOFIsFinal(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	s := newScript(t)
 	r := idcard.New(s, quickOpts())
 	defer r.Close()
@@ -450,7 +451,7 @@ func FuzzReader(f *testing.F) {
 // A caller that retries at once after every error must not make the
 // driver flood the reader: polls stay PollInterval apart.
 func TestReader_NextCard_ErrorsDoNotMakeItSpin(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	bad := readHexFile(t, "replies/find_ok.hex")
 	bad[len(bad)-1] ^= 0xFF
 	p := newGarbagePort(bad)

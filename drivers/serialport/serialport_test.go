@@ -6,10 +6,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"hall/drivers/internal/leakcheck"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -42,23 +42,6 @@ var fast = serialport.Options{
 	ReadTimeout: 100 * time.Millisecond,
 	ReopenMin:   20 * time.Millisecond,
 	ReopenMax:   100 * time.Millisecond,
-}
-
-// checkLeaks fails the test if goroutines started during it are still
-// running shortly after it ends.
-func checkLeaks(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(3 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines leaked:\n%s", n-before, buf[:runtime.Stack(buf, true)])
-		}
-	})
 }
 
 func newVPort(t *testing.T, dev sim.Device) *sim.VirtualPort {
@@ -114,7 +97,7 @@ func waitState(t *testing.T, p *serialport.Port, want serialport.State) serialpo
 }
 
 func TestPort_WriteAndReadBackThroughPTY(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	v := newVPort(t, echo{})
 	p, err := serialport.Open(v.Path(), fast)
 	if err != nil {
@@ -129,7 +112,7 @@ func TestPort_WriteAndReadBackThroughPTY(t *testing.T) {
 }
 
 func TestPort_SilenceIsATimeoutNotADisconnect(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	v := newVPort(t, echo{})
 	p, err := serialport.Open(v.Path(), fast)
 	if err != nil {
@@ -151,7 +134,7 @@ func TestPort_SilenceIsATimeoutNotADisconnect(t *testing.T) {
 }
 
 func TestPort_UnplugGoesOfflineAndReplugComesBack(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	v := newVPort(t, echo{})
 	p, err := serialport.Open(v.Path(), fast)
 	if err != nil {
@@ -194,7 +177,7 @@ func TestPort_UnplugGoesOfflineAndReplugComesBack(t *testing.T) {
 }
 
 func TestPort_CloseEndsAPendingReadAndIsIdempotent(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	v := newVPort(t, echo{})
 	opts := fast
 	opts.ReadTimeout = 500 * time.Millisecond
@@ -236,7 +219,7 @@ func TestPort_CloseEndsAPendingReadAndIsIdempotent(t *testing.T) {
 }
 
 func TestOpen_MissingDeviceFailsUnlessAllowAbsent(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	link := filepath.Join(t.TempDir(), "reader")
 	if _, err := serialport.Open(link, fast); err == nil {
 		t.Fatal("Open of a missing device succeeded")
@@ -295,7 +278,7 @@ func TestOpen_RejectsANonDevice(t *testing.T) {
 // while the old descriptor still answers with timeouts) counts as a
 // disconnect: the port goes offline and reopens the new node.
 func TestPort_ReplacedDeviceNodeIsADisconnect(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	link := filepath.Join(t.TempDir(), "scanner")
 	first, err := sim.NewVirtualPortAt(echo{}, link)
 	if err != nil {

@@ -5,10 +5,10 @@ package sim_test
 import (
 	"context"
 	"errors"
+	"hall/drivers/internal/leakcheck"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -48,20 +48,6 @@ func (r *recorder) received() string {
 	return string(r.got)
 }
 
-func vportLeakCheck(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(3 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines leaked:\n%s", n-before, buf[:runtime.Stack(buf, true)])
-		}
-	})
-}
-
 // openSlave opens the port's path the way a terminal program would (no
 // tarm/serial here: that is drivers/serialport's test).
 func openSlave(t *testing.T, path string) *os.File {
@@ -83,7 +69,7 @@ func readFor(t *testing.T, f *os.File, want string) {
 }
 
 func TestVirtualPort_TalksRawBothWays(t *testing.T) {
-	vportLeakCheck(t)
+	leakcheck.Check(t)
 	dev := &recorder{}
 	v, err := sim.NewVirtualPort(dev)
 	if err != nil {
@@ -107,7 +93,7 @@ func TestVirtualPort_TalksRawBothWays(t *testing.T) {
 }
 
 func TestVirtualPort_UnplugAndReplugKeepThePath(t *testing.T) {
-	vportLeakCheck(t)
+	leakcheck.Check(t)
 	dev := &recorder{}
 	v, err := sim.NewVirtualPort(dev)
 	if err != nil {
@@ -156,7 +142,7 @@ func TestVirtualPort_UnplugAndReplugKeepThePath(t *testing.T) {
 }
 
 func TestVirtualPort_CloseIsIdempotentAndCleansUp(t *testing.T) {
-	vportLeakCheck(t)
+	leakcheck.Check(t)
 	v, err := sim.NewVirtualPort(&recorder{})
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +163,7 @@ func TestVirtualPort_CloseIsIdempotentAndCleansUp(t *testing.T) {
 }
 
 func TestNewVirtualPortAt_ReplacesAStaleLinkOnly(t *testing.T) {
-	vportLeakCheck(t)
+	leakcheck.Check(t)
 	dir := t.TempDir()
 	stale := filepath.Join(dir, "reader")
 	os.Symlink("/dev/pts/does-not-exist", stale)
@@ -200,7 +186,7 @@ type failing struct{}
 func (failing) Serve(context.Context, io.ReadWriter) error { return errors.New("broken device") }
 
 func TestVirtualPort_ErrReportsADeviceFailure(t *testing.T) {
-	vportLeakCheck(t)
+	leakcheck.Check(t)
 	v, err := sim.NewVirtualPort(failing{})
 	if err != nil {
 		t.Fatal(err)

@@ -7,11 +7,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hall/drivers/internal/leakcheck"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -21,20 +21,6 @@ import (
 	"hall/drivers/idcard"
 	"hall/drivers/serialport"
 )
-
-func checkLeaks(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(3 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<16)
-			t.Errorf("%d goroutines leaked:\n%s", n-before, buf[:runtime.Stack(buf, true)])
-		}
-	})
-}
 
 // syncBuffer is an io.Writer safe for concurrent use.
 type syncBuffer struct {
@@ -116,7 +102,7 @@ func getState(t *testing.T, base string) State {
 }
 
 func TestDevicesim_DrivenOverHTTPSeenByTheDrivers(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	base, dir, out := startTool(t)
 	for _, name := range portOrder {
 		if !strings.Contains(out.String(), filepath.Join(dir, name)) {
@@ -188,7 +174,7 @@ func TestDevicesim_DrivenOverHTTPSeenByTheDrivers(t *testing.T) {
 }
 
 func TestDevicesim_ControlRejectsBadRequests(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	base, _, _ := startTool(t)
 	for _, tt := range []struct{ path, body string }{
 		{"/card", `{"preset":"nobody"}`},
@@ -262,7 +248,7 @@ func (r *recorder) WriteHeader(code int)        { r.code = code }
 
 // The console: commands typed by a person, including quit.
 func TestDevicesim_Console(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	dir := t.TempDir()
 	var out syncBuffer
 	in := strings.NewReader(strings.Join([]string{
@@ -297,7 +283,7 @@ func TestDevicesim_Console(t *testing.T) {
 // Input that is not a terminal running out (a script, /dev/null) does not
 // stop the tool; cancelling (a signal) does.
 func TestDevicesim_KeepsServingAfterScriptedInputEnds(t *testing.T) {
-	checkLeaks(t)
+	leakcheck.Check(t)
 	var out syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
