@@ -33,6 +33,9 @@ const (
 	EventAppointmentBooked EventType = "appointment.booked"
 	EventAppointmentCancel EventType = "appointment.cancelled"
 	EventAppointmentIn     EventType = "appointment.checked_in"
+	// EventRatingRecorded carries a visitor's rating (Rating) of a ticket's service, or the
+	// record that the visitor did not rate.
+	EventRatingRecorded EventType = "rating.recorded"
 )
 
 // Event is one entry of the hall's event log: the audit trail, the live feed of screens and
@@ -53,6 +56,8 @@ type Event struct {
 	Ticket      *Ticket      `json:"ticket,omitempty"`
 	Counter     *Counter     `json:"counter,omitempty"`
 	Appointment *Appointment `json:"appointment,omitempty"`
+	// Rating is set on rating.recorded.
+	Rating *Rating `json:"rating,omitempty"`
 	// Call is set on ticket.called and ticket.recalled: what screens show and announce.
 	Call *Call `json:"call,omitempty"`
 	// Note carries a free detail: a pause reason, the requeue places, the catalog kind changed.

@@ -214,7 +214,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.api = httpapi.NewServer(httpapi.Config{
-		Queue: store, Reader: store, Catalog: store, Appointments: store, Events: store, Auth: store, Feed: m.hub,
+		Queue: store, Reader: store, Catalog: store, Appointments: store, Events: store, Auth: store, Ratings: store, Desk: store, Feed: m.hub,
 		Logger: m.Logger, Now: m.Now, SessionTTL: time.Duration(m.Config.SessionTTL),
 		PublicRate: m.Config.PublicRate, PublicBurst: m.Config.PublicBurst,
 	})

@@ -97,6 +97,9 @@ func (w *wtx) emit(e hall.Event) error {
 	if err := w.put(bucketEvents, seqKey(seq), e); err != nil {
 		return err
 	}
+	if err := w.countFigures(e); err != nil {
+		return err
+	}
 	w.events = append(w.events, e)
 	return nil
 }

@@ -16,7 +16,7 @@ const pathEvents = "/api/v1/events"
 
 // routeTable is every route with the roles allowed; anything not listed is denied (404).
 func (s *Server) routeTable() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET", "/api/v1/openapi.json", everyone, s.openAPI},
 
 		{"POST", "/api/v1/auth/login", everyone, s.login},
@@ -60,7 +60,7 @@ func (s *Server) routeTable() []Route {
 		{"POST", "/api/v1/appointments/{code}/cancel", everyone, s.cancelAppointment},
 
 		{"GET", pathEvents, authenticated, s.events},
-	}
+	}, s.ratingRoutes()...)
 }
 
 //go:embed openapi.json

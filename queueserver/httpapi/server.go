@@ -69,6 +69,8 @@ type Config struct {
 	Appointments hall.Appointments
 	Events       hall.Events
 	Auth         hall.Auth
+	Ratings      hall.Ratings
+	Desk         hall.Desk
 	Feed         Feed
 
 	Logger *slog.Logger
