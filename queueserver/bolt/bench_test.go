@@ -113,10 +113,19 @@ func BenchmarkIssue(b *testing.B) {
 				_, err := s.IssueTicket(ctx, hall.IssueRequest{ServiceID: fmt.Sprintf("svc%02d", (w+i)%services), Channel: hall.ChannelTap})
 				return 0, err
 			})
-			batches, steps := s.BatchStats()
-			b.ReportMetric(float64(steps)/float64(batches), "steps/commit")
+			reportCommits(b, s)
 		})
 	}
+}
+
+// reportCommits reports the steps, pages written and time spent writing per commit.
+func reportCommits(b *testing.B, s *Store) {
+	batches, steps := s.BatchStats()
+	tx := s.db.Stats().TxStats
+	b.ReportMetric(float64(steps)/float64(batches), "steps/commit")
+	b.ReportMetric(float64(tx.GetWrite())/float64(batches), "pages/commit")
+	b.ReportMetric(float64(tx.GetWriteTime().Microseconds())/float64(batches), "write-µs/commit")
+	b.ReportMetric(float64(tx.GetSpillTime().Microseconds())/float64(batches), "spill-µs/commit")
 }
 
 // BenchmarkCallNext measures call-next at counters whose queues are full; each counter finishes

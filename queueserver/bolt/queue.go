@@ -147,7 +147,7 @@ func (s *Store) IssueTicket(ctx context.Context, r hall.IssueRequest) (hall.Tick
 		t := hall.Ticket{
 			ID: tid, Day: w.today(), ServiceID: svc.ID, AreaID: svc.AreaID, Number: number, Code: svc.Code(number),
 			Channel: r.Channel, Person: person, Phone: phone, Priority: priority,
-			ArrivedAt: w.now, QueueKey: w.now.UnixNano(), AccessToken: newToken(),
+			ArrivedAt: w.now, QueueKey: w.now.UnixNano(), AccessToken: newTicketToken(tid),
 		}
 		if appt != nil {
 			t.AppointmentID = appt.ID

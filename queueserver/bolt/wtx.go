@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -148,6 +149,13 @@ func newToken() string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return hex.EncodeToString(b)
+}
+
+// newTicketToken returns a ticket's mobile access token: the ticket id's digits, so that
+// tokens are written in key order at the end of their bucket (a random key would dirty a page of
+// its own in every commit), then 128 random bits, which make it unguessable.
+func newTicketToken(ticketID string) string {
+	return strings.ReplaceAll(ticketID, "-", "") + newToken()
 }
 
 // dayID makes a sortable id "20261122-00000042" from a day and a sequence number.

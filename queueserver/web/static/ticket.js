@@ -90,7 +90,7 @@
     poll();
   });
   document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(); });
-  if (!/^[0-9a-f]{32}$/.test(token)) {
+  if (!/^([0-9]{16})?[0-9a-f]{32}$/.test(token)) {
     showError("链接无效，请扫描取号凭条上的二维码。 The link is not valid.");
   } else {
     poll();
