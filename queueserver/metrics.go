@@ -47,6 +47,10 @@ func newMetrics(store *bolt.Store, h *hub.Hub[*httpapi.Frame]) *metrics {
 				seq, _ := store.LastSeq(context.Background())
 				return float64(seq)
 			}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hall_store_commits_total", Help: "Write transactions committed by the store (group commits)."},
+			func() float64 { commits, _ := store.BatchStats(); return float64(commits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hall_store_steps_total", Help: "Workflow steps run by the store; steps/commits is how many share one commit."},
+			func() float64 { _, steps := store.BatchStats(); return float64(steps) }),
 		&waitingCollector{store: store, desc: prometheus.NewDesc("hall_waiting_tickets", "Tickets waiting per service.", []string{"service"}, nil)},
 	)
 	return m

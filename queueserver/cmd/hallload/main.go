@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -25,6 +26,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -225,6 +227,7 @@ func issuePhase(ctx context.Context, s *setup, o options) error {
 	var firstErr atomic.Value
 	deadline := time.Now().Add(o.issueFor)
 	var wg sync.WaitGroup
+	commits0, steps0 := storeStats(s.url)
 	start := time.Now()
 	for k := range o.kiosks {
 		wg.Add(1)
@@ -249,10 +252,36 @@ func issuePhase(ctx context.Context, s *setup, o options) error {
 	ok := int64(len(all)) - failures.Load()
 	fmt.Printf("\nissue: %d tickets in %s by %d kiosks: %.0f tickets/s; request p50 %s p99 %s max %s; failures %d\n",
 		ok, elapsed.Round(time.Millisecond), o.kiosks, float64(ok)/elapsed.Seconds(), pct(all, 50), pct(all, 99), pct(all, 100), failures.Load())
+	if commits, steps := storeStats(s.url); commits > commits0 {
+		fmt.Printf("  store: %.1f steps per commit\n", (steps-steps0)/(commits-commits0))
+	}
 	if e := firstErr.Load(); e != nil {
 		fmt.Printf("  first failure: %s\n", e)
 	}
 	return nil
+}
+
+// storeStats reads the store's commit and step counters from /metrics (zeros if unreadable).
+func storeStats(url string) (commits, steps float64) {
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		switch name {
+		case "hall_store_commits_total":
+			commits, _ = strconv.ParseFloat(value, 64)
+		case "hall_store_steps_total":
+			steps, _ = strconv.ParseFloat(value, 64)
+		}
+	}
+	return commits, steps
 }
 
 var (
