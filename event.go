@@ -58,6 +58,9 @@ type Event struct {
 	Appointment *Appointment `json:"appointment,omitempty"`
 	// Rating is set on rating.recorded.
 	Rating *Rating `json:"rating,omitempty"`
+	// Case is set on case.* events, Licence on licence.* events (public copies).
+	Case    *Case    `json:"case,omitempty"`
+	Licence *Licence `json:"licence,omitempty"`
 	// Call is set on ticket.called and ticket.recalled: what screens show and announce.
 	Call *Call `json:"call,omitempty"`
 	// Note carries a free detail: a pause reason, the requeue places, the catalog kind changed.

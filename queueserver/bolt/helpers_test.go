@@ -22,6 +22,9 @@ func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Add(int64(ti
 func (c *clock) Set(t time.Time)         { c.ns.Store(t.UnixNano()) }
 func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
+// testSealKey seals the ID numbers of cases in tests.
+var testSealKey = []byte("0123456789abcdef0123456789abcdef")
+
 // quietLog keeps store logs out of test output.
 var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
@@ -71,7 +74,7 @@ func openFixture(t testing.TB) *fixture {
 func openFixtureAt(t testing.TB, path string, seed bool) *fixture {
 	t.Helper()
 	f := &fixture{clock: newClock(monday10), rec: &recorder{t: t}, path: path, ctx: context.Background()}
-	s, err := Open(path, Options{Now: f.clock.Now, Publish: f.rec.publish, Logger: quietLog})
+	s, err := Open(path, Options{Now: f.clock.Now, Publish: f.rec.publish, Logger: quietLog, SealKey: testSealKey})
 	if err != nil {
 		t.Fatal(err)
 	}

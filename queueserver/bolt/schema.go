@@ -49,7 +49,7 @@ var (
 )
 
 // SchemaVersion is the version of the layout this code reads and writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migration brings a file from version-1 to version. Migrations run in order at Open, all in one
 // write transaction, and the version is recorded in the same transaction.
@@ -80,6 +80,14 @@ var migrations = []migration{
 	}},
 	{version: 3, name: "create rating and figures buckets", up: func(tx *bbolt.Tx) error {
 		for _, b := range [][]byte{bucketRatings, bucketFigures} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return fmt.Errorf("create bucket %s: %w", b, err)
+			}
+		}
+		return nil
+	}},
+	{version: 4, name: "create case, licence and outbox buckets", up: func(tx *bbolt.Tx) error {
+		for _, b := range [][]byte{bucketCases, bucketCaseOpen, bucketCursors, bucketLicences, bucketLicencePDF, bucketLicenceWho, bucketLicenceCode} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}

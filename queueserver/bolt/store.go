@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,9 @@ type Options struct {
 	MaxBatch int
 	// Logger receives store faults (default slog.Default()).
 	Logger *slog.Logger
+	// SealKey is the 32-byte AES-256 key that seals the full ID numbers of cases at rest. Without
+	// it, cases can still be opened but not with a full ID number (EUNAVAILABLE).
+	SealKey []byte
 	// OpenTimeout bounds the wait for the file lock held by another process (default 5 s).
 	OpenTimeout time.Duration
 }
@@ -38,6 +42,7 @@ type Store struct {
 	publish func([]hall.Event)
 	log     *slog.Logger
 	idKey   []byte
+	sealer  cipher.AEAD // nil without Options.SealKey
 
 	maxBatch int
 	requests chan *request
@@ -92,6 +97,10 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.OpenTimeout <= 0 {
 		opts.OpenTimeout = 5 * time.Second
 	}
+	sealer, err := newSealer(opts.SealKey)
+	if err != nil {
+		return nil, err
+	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout: opts.OpenTimeout,
 		// The freelist is rebuilt at open instead of written at every commit: fewer pages per fsync.
@@ -102,7 +111,7 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
 	s := &Store{
-		db: db, now: opts.Now, publish: opts.Publish, log: opts.Logger, maxBatch: opts.MaxBatch,
+		db: db, sealer: sealer, now: opts.Now, publish: opts.Publish, log: opts.Logger, maxBatch: opts.MaxBatch,
 		requests: make(chan *request, 4096), quit: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if err := db.Update(func(tx *bbolt.Tx) error {
