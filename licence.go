@@ -155,3 +155,25 @@ type Licences interface {
 	// LicenceByVerifyCode finds the licence a print's QR code names (public copy). ENOTFOUND.
 	LicenceByVerifyCode(ctx context.Context, code string) (Licence, error)
 }
+
+// OutboxStatus is what an outbox to the platform (or the SMS gateway) reports: how far it got,
+// how much is waiting, and how it last failed. Shown in the admin console and on /metrics.
+type OutboxStatus struct {
+	Name    string `json:"name"`
+	Running bool   `json:"running"`
+	// Cursor is the last event seq handled; LastSeq the newest in the log.
+	Cursor  uint64 `json:"cursor"`
+	LastSeq uint64 `json:"lastSeq"`
+	// Backlog counts events waiting for delivery.
+	Backlog          int       `json:"backlog"`
+	BacklogCapped    bool      `json:"backlogCapped,omitempty"`
+	Delivered        uint64    `json:"delivered"`
+	LastDeliveredSeq uint64    `json:"lastDeliveredSeq,omitempty"`
+	Failures         uint64    `json:"failures"`
+	Failing          bool      `json:"failing"`
+	Attempts         int       `json:"attempts,omitempty"`
+	LastError        string    `json:"lastError,omitempty"`
+	LastErrorAt      time.Time `json:"lastErrorAt,omitzero"`
+	LastSuccessAt    time.Time `json:"lastSuccessAt,omitzero"`
+	NextAttemptAt    time.Time `json:"nextAttemptAt,omitzero"`
+}
