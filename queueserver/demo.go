@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hall"
+	"hall/queueserver/backend"
 	"hall/queueserver/httpapi"
 )
 
@@ -204,6 +205,13 @@ func (m *Main) printDemo() {
 		fmt.Fprintf(w, "    窗口屏 window sign   %s/sign?counter=w01&token=%s\n", m.url, screen)
 		fmt.Fprintf(w, "    预约 booking         %s/book\n", m.url)
 		fmt.Fprintf(w, "    (sound: start Chromium with --autoplay-policy=no-user-gesture-required, or tap the page once)\n")
+	}
+	if m.demoPlatformURL != "" {
+		fmt.Fprintf(w, "\n  Platform (一窗受理 reference receiver, in this process; cases and ratings arrive here):\n")
+		fmt.Fprintf(w, "    received       %s%s\n", m.demoPlatformURL, backend.ReceiverListPath)
+		fmt.Fprintf(w, "    simulate down  curl -X POST '%s%s?mode=fail'   (then ?mode=ok)\n", m.demoPlatformURL, backend.ReceiverModePath)
+		fmt.Fprintf(w, "    licence ready  curl -X POST %s%s -d '{\"caseId\":\"<case id>\",\"title\":\"不动产权证书\"}'\n", m.demoPlatformURL, backend.ReceiverLicencePath)
+		fmt.Fprintf(w, "    backlog        GET %s/api/v1/backend/status (admin)   hall_backend_* on /metrics\n", m.url)
 	}
 	fmt.Fprintf(w, "\n  Try: curl -s -X POST %s/api/v1/auth/login -d '{\"staffId\":\"admin\",\"password\":\"%s\"}'\n\n", m.url, demoAdminPassword)
 }

@@ -29,6 +29,8 @@ import (
 	"syscall"
 	"time"
 
+	"hall"
+	"hall/queueserver/backend"
 	"hall/queueserver/bolt"
 	"hall/queueserver/httpapi"
 	"hall/queueserver/hub"
@@ -75,6 +77,13 @@ type Config struct {
 	PublicBurst int     `json:"publicBurst,omitempty"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"logLevel,omitempty"`
+	// HallID names this hall to the platform (the prefix of idempotency keys; default "hall").
+	HallID string `json:"hallId,omitempty"`
+	// SealKeyFile holds the 32-byte key (hex) that seals applicants' ID numbers at rest; default
+	// <data>/seal.key, made on first start.
+	SealKeyFile string `json:"sealKeyFile,omitempty"`
+	// Platform is the link to the province/city platform.
+	Platform PlatformConfig `json:"platform,omitzero"`
 }
 
 // Duration is a time.Duration written as "12h", "30s" in the config file.
@@ -105,14 +114,18 @@ type Main struct {
 	// Stdout receives the demo hall's banner (default os.Stdout).
 	Stdout io.Writer
 
-	store    *bolt.Store
-	hub      *hub.Hub[*httpapi.Frame]
-	api      *httpapi.Server
-	http     *http.Server
-	listener net.Listener
-	url      string
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	store  *bolt.Store
+	outbox *backend.Outbox
+	// demoPlatform is the in-process reference platform of -demo without a platform URL.
+	demoPlatform    *http.Server
+	demoPlatformURL string
+	hub             *hub.Hub[*httpapi.Frame]
+	api             *httpapi.Server
+	http            *http.Server
+	listener        net.Listener
+	url             string
+	cancel          context.CancelFunc
+	wg              sync.WaitGroup
 
 	closeOnce sync.Once
 	closeErr  error
@@ -135,6 +148,10 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.StringVar(&flagCfg.TLSCert, "tls-cert", "", "TLS certificate file (with -tls-key: serve HTTPS)")
 	fs.StringVar(&flagCfg.TLSKey, "tls-key", "", "TLS key file")
 	fs.StringVar(&flagCfg.LogLevel, "log-level", m.Config.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&flagCfg.HallID, "hall-id", "", "this hall's id at the platform")
+	fs.StringVar(&flagCfg.SealKeyFile, "seal-key-file", "", "file with the hex key sealing ID numbers (default <data>/seal.key)")
+	fs.StringVar(&flagCfg.Platform.URL, "platform-url", "", "the platform's sync endpoint (cases, ratings)")
+	fs.StringVar(&flagCfg.Platform.SecretFile, "platform-secret-file", "", "file with the hex HMAC secret shared with the platform")
 	ttl := fs.Duration("session-ttl", time.Duration(m.Config.SessionTTL), "staff session lifetime")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -167,6 +184,14 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 			m.Config.TLSKey = flagCfg.TLSKey
 		case "log-level":
 			m.Config.LogLevel = flagCfg.LogLevel
+		case "hall-id":
+			m.Config.HallID = flagCfg.HallID
+		case "seal-key-file":
+			m.Config.SealKeyFile = flagCfg.SealKeyFile
+		case "platform-url":
+			m.Config.Platform.URL = flagCfg.Platform.URL
+		case "platform-secret-file":
+			m.Config.Platform.SecretFile = flagCfg.Platform.SecretFile
 		case "session-ttl":
 			m.Config.SessionTTL = Duration(*ttl)
 		}
@@ -203,7 +228,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	m.hub = hub.New(httpapi.EncodeFrame, m.Logger)
-	store, err := bolt.Open(filepath.Join(m.Config.DataDir, "hall.db"), bolt.Options{Now: m.Now, Publish: m.hub.Publish, Logger: m.Logger})
+	sealKey, err := m.sealKey()
+	if err != nil {
+		return err
+	}
+	publish := func(evs []hall.Event) {
+		m.hub.Publish(evs)
+		if m.outbox != nil {
+			m.outbox.Kick()
+		}
+	}
+	store, err := bolt.Open(filepath.Join(m.Config.DataDir, "hall.db"), bolt.Options{Now: m.Now, Publish: publish, Logger: m.Logger, SealKey: sealKey})
 	if err != nil {
 		return err
 	}
@@ -215,6 +250,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.api = httpapi.NewServer(httpapi.Config{
 		Queue: store, Reader: store, Catalog: store, Appointments: store, Events: store, Auth: store, Ratings: store, Desk: store, Feed: m.hub,
+		Cases: store, Licences: store, Sync: m,
 		Logger: m.Logger, Now: m.Now, SessionTTL: time.Duration(m.Config.SessionTTL),
 		PublicRate: m.Config.PublicRate, PublicBurst: m.Config.PublicBurst,
 	})
@@ -249,6 +285,10 @@ func (m *Main) Run(ctx context.Context) error {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
+	if err := m.startSync(runCtx, mux); err != nil {
+		return err
+	}
+	metrics.registerOutbox(m)
 	m.wg.Add(3)
 	go func() {
 		defer m.wg.Done()
@@ -334,6 +374,9 @@ func (m *Main) Close() error {
 				m.http.Close()
 			}
 			cancel()
+		}
+		if m.demoPlatform != nil {
+			m.demoPlatform.Close()
 		}
 		if m.cancel != nil {
 			m.cancel()

@@ -99,7 +99,10 @@ func TestInbound_LicenceReady(t *testing.T) {
 		{"nothing to print", noticeJSON(t, func(m map[string]any) { m["licenceId"] = "X-4"; delete(m, "fields") }), nil, 400, "licence_content"},
 		{"not a pdf", noticeJSON(t, func(m map[string]any) { m["licenceId"] = "X-5"; m["pdf"] = []byte("GIF89a") }), nil, 400, "licence_pdf"},
 		{"changed content", noticeJSON(t, func(m map[string]any) { m["title"] = "别的证" }), nil, 409, "licence_exists"},
-		{"too large", noticeJSON(t, func(m map[string]any) { m["licenceId"] = "X-6"; m["pdf"] = append([]byte("%PDF-"), make([]byte, MaxInboundBody)...) }), nil, 413, "body_too_large"},
+		{"too large", noticeJSON(t, func(m map[string]any) {
+			m["licenceId"] = "X-6"
+			m["pdf"] = append([]byte("%PDF-"), make([]byte, MaxInboundBody)...)
+		}), nil, 413, "body_too_large"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

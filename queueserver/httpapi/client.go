@@ -463,3 +463,71 @@ func IsCode(err error, code string) bool {
 	var he *hall.Error
 	return errors.As(err, &he) && he.Code == code
 }
+
+// OpenCase opens a case (办件) at a counter from the ticket being served (clerk of that counter,
+// or a manager). Honours hall.WithIdempotencyKey. Errors as hall.Cases.OpenCase.
+func (c *Client) OpenCase(ctx context.Context, r hall.OpenCaseRequest) (hall.Case, error) {
+	var out hall.Case
+	return out, c.do(ctx, "POST", "/api/v1/cases", r, &out)
+}
+
+// StepCase moves a case to its next node at counterID: process, suspend (note is the reason),
+// resume, complete, withdraw (note is the reason).
+func (c *Client) StepCase(ctx context.Context, caseID string, step hall.CaseStep, counterID, note string) (hall.Case, error) {
+	var out hall.Case
+	return out, c.do(ctx, "POST", "/api/v1/cases/"+esc(caseID)+"/"+esc(string(step)), CaseStepRequest{CounterID: counterID, Note: note}, &out)
+}
+
+// Case returns a case (masked applicant). ENOTFOUND.
+func (c *Client) Case(ctx context.Context, caseID string) (hall.Case, error) {
+	var out hall.Case
+	return out, c.do(ctx, "GET", "/api/v1/cases/"+esc(caseID), nil, &out)
+}
+
+// Cases lists the cases of day ("" for today).
+func (c *Client) Cases(ctx context.Context, day hall.Day) ([]hall.Case, error) {
+	var out []hall.Case
+	q := ""
+	if day != "" {
+		q = "?day=" + url.QueryEscape(string(day))
+	}
+	return out, c.do(ctx, "GET", "/api/v1/cases"+q, nil, &out)
+}
+
+// LicencesFor lists the licences of the person whose ID number the kiosk read (kiosk).
+func (c *Client) LicencesFor(ctx context.Context, idNumber string) ([]hall.Licence, error) {
+	var out []hall.Licence
+	return out, c.do(ctx, "POST", "/api/v1/licences/lookup", LicenceLookup{IDNumber: idNumber}, &out)
+}
+
+// ReserveLicence reserves a licence for printing at this kiosk and returns it with the
+// platform's PDF, if any. ECONFLICT/licence_handed_over when already collected (已领取),
+// ECONFLICT/licence_printing while another kiosk prints it.
+func (c *Client) ReserveLicence(ctx context.Context, licenceID, idNumber string) (LicencePrint, error) {
+	var out LicencePrint
+	return out, c.do(ctx, "POST", "/api/v1/licences/"+esc(licenceID)+"/reserve", LicenceLookup{IDNumber: idNumber}, &out)
+}
+
+// HandOverLicence records that this kiosk printed its reserved licence (once).
+func (c *Client) HandOverLicence(ctx context.Context, licenceID string) (hall.Licence, error) {
+	var out hall.Licence
+	return out, c.do(ctx, "POST", "/api/v1/licences/"+esc(licenceID)+"/handover", nil, &out)
+}
+
+// ReleaseLicence gives a reservation back after a failed print.
+func (c *Client) ReleaseLicence(ctx context.Context, licenceID, reason string) (hall.Licence, error) {
+	var out hall.Licence
+	return out, c.do(ctx, "POST", "/api/v1/licences/"+esc(licenceID)+"/release", LicenceRelease{Reason: reason}, &out)
+}
+
+// VerifyLicence looks up the licence a print's QR code names (public).
+func (c *Client) VerifyLicence(ctx context.Context, code string) (hall.Licence, error) {
+	var out hall.Licence
+	return out, c.do(ctx, "GET", "/api/v1/licences/verify/"+esc(code), nil, &out)
+}
+
+// SyncStatus reports the outboxes to the platform: backlog, last error (managers).
+func (c *Client) SyncStatus(ctx context.Context) ([]hall.OutboxStatus, error) {
+	var out []hall.OutboxStatus
+	return out, c.do(ctx, "GET", "/api/v1/backend/status", nil, &out)
+}

@@ -22,13 +22,9 @@ func (s *Server) counterOp(w http.ResponseWriter, r *http.Request, p Principal) 
 			return err
 		}
 	}
-	if p.Role == RoleClerk && op != OpLogin {
-		c, err := s.cfg.Reader.Counter(r.Context(), id)
-		if err != nil {
+	if op != OpLogin {
+		if err := s.checkOwnCounter(r.Context(), p, id); err != nil {
 			return err
-		}
-		if c.State == hall.CounterLoggedOut || c.StaffID != p.StaffID {
-			return hall.Errorf(hall.EFORBIDDEN, reasonNotYourCounter, "您未在 %d 号窗口登录", "you are not logged in at counter %d", c.Number)
 		}
 	}
 	ctx, err := withIdempotency(r, p)
@@ -137,5 +133,21 @@ func (s *Server) heldTickets(w http.ResponseWriter, r *http.Request, p Principal
 		ts[i] = ts[i].Public()
 	}
 	writeJSON(w, http.StatusOK, nonNil(ts))
+	return nil
+}
+
+// checkOwnCounter lets a clerk act only at the counter they are logged in to; supervisors and
+// admins may act at any counter.
+func (s *Server) checkOwnCounter(ctx context.Context, p Principal, counterID string) error {
+	if p.Role != RoleClerk {
+		return nil
+	}
+	c, err := s.cfg.Reader.Counter(ctx, counterID)
+	if err != nil {
+		return err
+	}
+	if c.State == hall.CounterLoggedOut || c.StaffID != p.StaffID {
+		return hall.Errorf(hall.EFORBIDDEN, reasonNotYourCounter, "您未在 %d 号窗口登录", "you are not logged in at counter %d", c.Number)
+	}
 	return nil
 }

@@ -60,7 +60,7 @@ func (s *Server) routeTable() []Route {
 		{"POST", "/api/v1/appointments/{code}/cancel", everyone, s.cancelAppointment},
 
 		{"GET", pathEvents, authenticated, s.events},
-	}, s.ratingRoutes()...)
+	}, append(s.ratingRoutes(), s.caseRoutes()...)...)
 }
 
 //go:embed openapi.json

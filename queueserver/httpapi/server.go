@@ -72,6 +72,11 @@ type Config struct {
 	Ratings      hall.Ratings
 	Desk         hall.Desk
 	Feed         Feed
+	// Cases and Licences serve the case and licence routes; Sync reports the outboxes to the
+	// platform. Routes whose interface is nil answer EUNAVAILABLE.
+	Cases    hall.Cases
+	Licences hall.Licences
+	Sync     SyncStatus
 
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
