@@ -110,6 +110,16 @@ func makeCases(t testing.TB, s *bolt.Store, counters, n int) []string {
 					t.Error(err)
 					return
 				}
+				if i%3 == 0 {
+					level, reasons := hall.RatingVerySatisfied, []hall.RatingReason(nil)
+					if i%9 == 0 {
+						level, reasons = hall.RatingDissatisfied, []hall.RatingReason{hall.ReasonWaiting}
+					}
+					if _, err := s.RecordRating(ctx, hall.RatingRequest{TicketID: tk.ID, CounterID: counter, Level: level, Reasons: reasons, Source: hall.RatingFromPad}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
 				mu.Lock()
 				ids = append(ids, kase.ID)
 				mu.Unlock()
@@ -203,6 +213,9 @@ func checkDelivered(t testing.TB, s *bolt.Store, r *Receiver) {
 		if g.Case != nil && len(g.Case.Applicant.IDNumber) != 18 {
 			t.Fatalf("delivery %d lacks the applicant's ID number", i)
 		}
+		if g.Type == hall.EventRatingRecorded && (g.Rating == nil || g.CaseID == "" || g.Rating.StaffID == "") {
+			t.Fatalf("rating delivery %d not linked to its case and clerk: %+v", i, g)
+		}
 		perCase[g.CaseID] = append(perCase[g.CaseID], g.Seq)
 	}
 	for id, seqs := range perCase {
@@ -211,6 +224,15 @@ func checkDelivered(t testing.TB, s *bolt.Store, r *Receiver) {
 				t.Fatalf("case %s out of order: %v", id, seqs)
 			}
 		}
+	}
+	ratings := 0
+	for _, g := range got {
+		if g.Type == hall.EventRatingRecorded {
+			ratings++
+		}
+	}
+	if ratings == 0 {
+		t.Fatal("no ratings were delivered")
 	}
 	if st := r.Stats(); st.OutOfOrder != 0 {
 		t.Fatalf("receiver saw %d out-of-order deliveries", st.OutOfOrder)

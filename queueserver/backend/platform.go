@@ -14,14 +14,10 @@ import (
 	"hall"
 )
 
-// EventRatingRecorded is the rating event the counter terminal records (好差评); its "rating"
-// field is delivered as is.
-const EventRatingRecorded hall.EventType = "rating.recorded"
-
 // SelectPlatform picks what the platform receives: every case event, ratings, and licence
 // handovers.
 func SelectPlatform(e hall.Event) bool {
-	return strings.HasPrefix(string(e.Type), "case.") || e.Type == EventRatingRecorded || e.Type == hall.EventLicenceHandedOver
+	return strings.HasPrefix(string(e.Type), "case.") || e.Type == hall.EventRatingRecorded || e.Type == hall.EventLicenceHandedOver
 }
 
 // ApplicantIDs unseals a case applicant's full ID number (the store implements it).
@@ -106,22 +102,9 @@ func (p *Platform) delivery(ctx context.Context, e hall.Event) (Delivery, error)
 		}
 		d.Case = &c
 	}
-	if e.Type == EventRatingRecorded {
-		raw, err := json.Marshal(e)
-		if err != nil {
-			return d, err
-		}
-		var fields struct {
-			Rating json.RawMessage `json:"rating"`
-		}
-		json.Unmarshal(raw, &fields)
-		d.Rating = fields.Rating
-		var link struct {
-			CaseID string `json:"caseId"`
-		}
-		if json.Unmarshal(fields.Rating, &link) == nil {
-			d.CaseID = link.CaseID
-		}
+	if e.Rating != nil {
+		r := *e.Rating
+		d.Rating, d.CaseID = &r, r.CaseID
 	}
 	if e.Licence != nil && d.CaseID == "" {
 		d.CaseID = e.Licence.CaseID

@@ -1,7 +1,6 @@
 package backend
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -32,8 +31,8 @@ type Delivery struct {
 	// Case is the case as of this event; its applicant carries the full ID number (idNumber),
 	// which the platform needs and the hall keeps sealed.
 	Case *hall.Case `json:"case,omitempty"`
-	// Rating is set on rating.recorded (the rating as recorded, raw JSON).
-	Rating json.RawMessage `json:"rating,omitempty"`
+	// Rating is set on rating.recorded (好差评), linked to ticket, case, counter, clerk and service.
+	Rating *hall.Rating `json:"rating,omitempty"`
 	// Licence is set on licence.handed_over.
 	Licence *hall.Licence `json:"licence,omitempty"`
 	// Note carries the event's detail: a suspension reason, the kiosk that handed a licence over.

@@ -23,6 +23,7 @@ var (
 	bucketCases    = []byte("cases")    // case id ("20261122-00000007", sorts by day) → caseRecord
 	bucketCaseOpen = []byte("caseopen") // open case id → nothing: the cases the supervision loop watches
 	bucketCursors  = []byte("cursors")  // outbox consumer name → last handled event seq (8, BE)
+	bucketCaseTkt  = []byte("casetkt")  // ticket id 0x00 case id → nothing: the cases opened from a ticket
 )
 
 // caseRecord is a case as stored: the full ID number is never in the JSON in the clear, only
@@ -152,6 +153,9 @@ func (s *Store) OpenCase(ctx context.Context, r hall.OpenCaseRequest) (hall.Case
 			}
 		}
 		if err := w.saveCase(rec); err != nil {
+			return err
+		}
+		if err := w.putRaw(bucketCaseTkt, joinKey(t.ID, rec.ID), nil); err != nil {
 			return err
 		}
 		out = rec.Public()
@@ -372,4 +376,25 @@ func (s *Store) SetOutboxCursor(ctx context.Context, name string, seq uint64) er
 		}
 		return w.putRaw(bucketCursors, []byte(name), seqKey(seq))
 	})
+}
+
+// ratingCase links a rating to its case: the case named by the request must exist and be
+// opened from the rated ticket; without one, the newest case opened from the ticket is linked.
+func (w *wtx) ratingCase(rt *hall.Rating) error {
+	if rt.CaseID != "" {
+		rec, err := w.loadCase(rt.CaseID)
+		if err != nil {
+			return err
+		}
+		if rec.TicketID != rt.TicketID {
+			return hall.Errorf(hall.ECONFLICT, "case_other_ticket", "办件 %s 不是由号码 %s 受理的", "case %s was not opened from ticket %s", rt.CaseID, rt.TicketCode)
+		}
+		return nil
+	}
+	prefix := joinKey(rt.TicketID, "")
+	cur := w.bucket(bucketCaseTkt).Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = cur.Next() {
+		rt.CaseID = string(k[len(prefix):])
+	}
+	return nil
 }

@@ -276,3 +276,29 @@ func mustJSON(t testing.TB, v any) string {
 	}
 	return string(b)
 }
+
+// A rating is linked to the case opened from the rated ticket, and a case of another ticket is refused.
+func TestCases_RatingLinksTheCase(t *testing.T) {
+	f := openFixture(t)
+	f.login(t, "c1")
+	tk := f.servedTicket(t)
+	c, err := f.OpenCase(f.ctx, hall.OpenCaseRequest{CounterID: "c1", TicketID: tk.ID, Name: "李四"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Finish(f.ctx, "c1")
+	other := f.servedTicket(t)
+	f.Finish(f.ctx, "c1")
+	_, err = f.RecordRating(f.ctx, hall.RatingRequest{TicketID: other.ID, CounterID: "c1", Level: hall.RatingSatisfied, Source: hall.RatingFromPad, CaseID: c.ID})
+	wantCode(t, err, hall.ECONFLICT, "case_other_ticket")
+	_, err = f.RecordRating(f.ctx, hall.RatingRequest{TicketID: other.ID, CounterID: "c1", Level: hall.RatingSatisfied, Source: hall.RatingFromPad, CaseID: "20261123-09999999"})
+	wantCode(t, err, hall.ENOTFOUND, "case_not_found")
+	r, err := f.RecordRating(f.ctx, hall.RatingRequest{TicketID: tk.ID, CounterID: "c1", Level: hall.RatingDissatisfied, Reasons: []hall.RatingReason{hall.ReasonWaiting}, Source: hall.RatingFromPad})
+	if err != nil || r.CaseID != c.ID || !r.FollowUp {
+		t.Fatalf("rating %+v, %v", r, err)
+	}
+	r2, err := f.RecordRating(f.ctx, hall.RatingRequest{TicketID: other.ID, CounterID: "c1", Level: hall.RatingNotRated, Source: hall.RatingFromPad})
+	if err != nil || r2.CaseID != "" {
+		t.Fatalf("rating without a case %+v, %v", r2, err)
+	}
+}

@@ -47,6 +47,9 @@ func (s *Store) RecordRating(ctx context.Context, r hall.RatingRequest) (hall.Ra
 		if err != nil {
 			return err
 		}
+		if err := w.ratingCase(&rt); err != nil {
+			return err
+		}
 		if err := w.put(bucketRatings, []byte(rt.ID), rt); err != nil {
 			return err
 		}

@@ -87,7 +87,7 @@ var migrations = []migration{
 		return nil
 	}},
 	{version: 4, name: "create case, licence and outbox buckets", up: func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketCases, bucketCaseOpen, bucketCursors, bucketLicences, bucketLicencePDF, bucketLicenceWho, bucketLicenceCode} {
+		for _, b := range [][]byte{bucketCases, bucketCaseOpen, bucketCaseTkt, bucketCursors, bucketLicences, bucketLicencePDF, bucketLicenceWho, bucketLicenceCode} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
