@@ -446,7 +446,8 @@ func (s *Store) NoShow(ctx context.Context, counterID string, requeuePlaces int)
 // Transfer ends the counter's ticket as transferred (转移) and queues its continuation in another
 // service and/or at one counter, with the same code and arrival time; it returns the new ticket.
 // ENOTFOUND for an unknown target; EINVALID when the target is the ticket's own service and no
-// counter; ECONFLICT unless a ticket is called or served.
+// counter; EUNAVAILABLE when no counter serving the target service is open ("service_closed") or
+// the target counter is logged out ("counter_closed"); ECONFLICT unless a ticket is called or served.
 func (s *Store) Transfer(ctx context.Context, counterID string, to hall.TransferTarget) (hall.Ticket, error) {
 	var next hall.Ticket
 	err := s.counterStep(ctx, counterID, "transfer", &next, func(w *wtx, c *hall.Counter) error {
@@ -466,9 +467,15 @@ func (s *Store) Transfer(ctx context.Context, counterID string, to hall.Transfer
 			return err
 		}
 		if to.CounterID != "" {
-			if _, err := w.loadCounter(to.CounterID); err != nil {
+			target, err := w.loadCounter(to.CounterID)
+			if err != nil {
 				return err
 			}
+			if target.State == hall.CounterLoggedOut {
+				return hall.Errorf(hall.EUNAVAILABLE, "counter_closed", "%d 号窗口未开放，不能转入", "counter %d is not open and cannot take the ticket", target.Number)
+			}
+		} else if openCount(w.tx, svc.ID) == 0 {
+			return hall.Errorf(hall.EUNAVAILABLE, "service_closed", "“%s”当前没有开放的窗口，不能转入", "no counter serving “%s” is open; the ticket cannot go there", svc.Name)
 		}
 		if t.State != hall.TicketCalled && t.State != hall.TicketServing {
 			return t.TransferTo("", w.now, "") // returns the conflict error
