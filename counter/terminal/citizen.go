@@ -1,0 +1,169 @@
+package terminal
+
+import (
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"hall"
+)
+
+// citizenUI is the citizen-facing second window (窗口交互屏): the counter, the service in
+// progress, and the rating buttons in place of a pad. Widgets are touched on the Fyne goroutine.
+type citizenUI struct {
+	t       *Terminal
+	win     fyne.Window
+	title   *canvas.Text
+	line1   *widget.Label
+	line2   *widget.Label
+	prompt  *widget.Label
+	levels  *fyne.Container
+	reasons *fyne.Container
+	buttons map[hall.RatingLevel]*widget.Button
+
+	// mu guards onLevel, asked from the rating goroutine, answered on the Fyne goroutine.
+	mu      sync.Mutex
+	onLevel func(hall.RatingLevel)
+	lang    Lang
+	message string
+}
+
+func newCitizenUI(t *Terminal) *citizenUI {
+	c := &citizenUI{t: t, buttons: map[hall.RatingLevel]*widget.Button{}, lang: Chinese}
+	c.win = t.app.NewWindow(tr(Chinese, "citizen_title"))
+	c.win.Resize(fyne.NewSize(1024, 600))
+	c.title = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
+	c.title.TextSize = 40
+	c.title.TextStyle.Bold = true
+	c.title.Alignment = fyne.TextAlignCenter
+	c.line1 = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	c.line1.SizeName = theme.SizeNameHeadingText
+	c.line2 = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
+	c.line2.SizeName = theme.SizeNameSubHeadingText
+	c.prompt = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	c.prompt.SizeName = theme.SizeNameHeadingText
+	row := container.NewGridWithColumns(5)
+	for _, l := range hall.RatingLevels {
+		l := l
+		b := widget.NewButton(l.Label(false), func() { c.answer(l) })
+		if l.Bad() {
+			b.Importance = widget.DangerImportance
+		} else {
+			b.Importance = widget.HighImportance
+		}
+		c.buttons[l] = b
+		row.Add(container.NewGridWrap(fyne.NewSize(180, 90), b))
+	}
+	c.levels = row
+	c.levels.Hide()
+	c.reasons = container.NewVBox()
+	c.reasons.Hide()
+	c.win.SetContent(container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(c.levels), c.reasons, layout.NewSpacer()))
+	c.win.SetCloseIntercept(func() {}) // the visitor cannot close it
+	return c
+}
+
+// answer is a tap on a level button.
+func (c *citizenUI) answer(l hall.RatingLevel) {
+	c.mu.Lock()
+	fn := c.onLevel
+	c.onLevel = nil
+	c.mu.Unlock()
+	if fn != nil {
+		fn(l)
+	}
+	c.levels.Hide()
+	c.prompt.SetText("")
+}
+
+// askLevel shows the rating buttons for tk; on calls back with the level tapped.
+func (c *citizenUI) askLevel(tk hall.Ticket, staff string, on func(hall.RatingLevel)) {
+	c.mu.Lock()
+	c.onLevel, c.message = on, ""
+	c.mu.Unlock()
+	fyne.Do(func() {
+		c.prompt.SetText(tr(c.lang, "rate_title"))
+		c.line2.SetText(tr(c.lang, "rate_subtitle", tk.Code, c.serviceName(tk.ServiceID), staff))
+		for _, l := range hall.RatingLevels {
+			c.buttons[l].SetText(l.Label(c.lang == English))
+		}
+		c.levels.Show()
+	})
+}
+
+// askReasons shows the reasons of a bad rating; it returns a function that hides them.
+func (c *citizenUI) askReasons(done func([]hall.RatingReason, string)) func() {
+	fyne.Do(func() {
+		form, submit := reasonForm(func(k string, a ...any) string { return tr(c.lang, k, a...) }, done)
+		c.prompt.SetText(tr(c.lang, "reason_title"))
+		c.reasons.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 200), form)), container.NewCenter(submit)}
+		c.reasons.Show()
+		c.reasons.Refresh()
+	})
+	return func() {
+		fyne.Do(func() {
+			c.reasons.Hide()
+			c.prompt.SetText("")
+		})
+	}
+}
+
+// thank thanks the visitor once the rating is given.
+func (c *citizenUI) thank(l hall.RatingLevel) {
+	c.mu.Lock()
+	c.onLevel = nil
+	if l.Rated() {
+		c.message = tr(c.lang, "thanks")
+	}
+	c.mu.Unlock()
+	fyne.Do(func() { c.levels.Hide(); c.render() })
+}
+
+func (c *citizenUI) refresh() { fyne.Do(c.render) }
+
+func (c *citizenUI) serviceName(id string) string {
+	c.t.mu.Lock()
+	defer c.t.mu.Unlock()
+	for _, s := range c.t.services {
+		if s.ID == id {
+			if c.lang == English && s.NameEN != "" {
+				return s.NameEN
+			}
+			return s.Name
+		}
+	}
+	return id
+}
+
+// render shows the counter's state. It runs on the Fyne goroutine.
+func (c *citizenUI) render() {
+	s := c.t.State()
+	c.mu.Lock()
+	asking, msg := c.onLevel != nil, c.message
+	c.mu.Unlock()
+	c.title.Text = tr(c.lang, "citizen_idle", s.Counter.Number)
+	c.title.Refresh()
+	switch {
+	case s.Counter.State == hall.CounterPaused:
+		c.line1.SetText(tr(c.lang, "citizen_paused", s.Counter.PauseReason))
+		c.line2.SetText("")
+	case s.Current != nil:
+		c.line1.SetText(tr(c.lang, "citizen_serving", c.serviceName(s.Current.ServiceID)))
+		c.line2.SetText(tr(c.lang, "citizen_ticket", s.Current.Code))
+	case !asking:
+		c.line1.SetText(msg)
+		if msg == "" {
+			c.line1.SetText("")
+		}
+		c.line2.SetText("")
+	}
+	if !asking && !c.reasons.Visible() {
+		c.prompt.SetText("")
+		c.levels.Hide()
+	}
+}
