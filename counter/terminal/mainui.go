@@ -68,13 +68,13 @@ type mainUI struct {
 	heldList *widget.List
 
 	// rows are the lists' data, copied from the model in render.
-	rows      []hall.Ticket
-	heldRows  []hall.Ticket
-	selected  string
-	heldSel   string
+	rows               []hall.Ticket
+	heldRows           []hall.Ticket
+	selected           string
+	heldSel            string
 	idle, online, busy bool // as of the last render
-	openPopup dialog.Dialog
-	pwDialog  dialog.Dialog
+	openPopup          dialog.Dialog
+	pwDialog           dialog.Dialog
 }
 
 func newMainUI(t *Terminal) *mainUI {

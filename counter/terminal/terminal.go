@@ -51,34 +51,34 @@ type Terminal struct {
 	ui      *mainUI
 	login   *loginUI
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 	renderMu sync.Mutex
 	// kick asks the sync loop for a resync now.
 	kick chan struct{}
 
 	// mu guards the model below.
-	mu        sync.Mutex
-	lang      Lang
-	api       *httpapi.Client
-	staff     hall.Staff
-	counterID string
-	counter   hall.Counter
-	current   *hall.Ticket
-	last      *hall.Ticket // the ticket finished last, for a rating on demand
-	waiting   []hall.Ticket
-	held      []hall.Ticket
-	figures   httpapi.FiguresView
-	services  []hall.Service
-	counters  []hall.Counter
-	loggedIn  bool
-	online    bool
-	pending   *pendingOp
-	expired   bool
-	relogin   chan struct{} // closed when the clerk has logged in again after expiry
-	notice    string
-	rating    string
+	mu            sync.Mutex
+	lang          Lang
+	api           *httpapi.Client
+	staff         hall.Staff
+	counterID     string
+	counter       hall.Counter
+	current       *hall.Ticket
+	last          *hall.Ticket // the ticket finished last, for a rating on demand
+	waiting       []hall.Ticket
+	held          []hall.Ticket
+	figures       httpapi.FiguresView
+	services      []hall.Service
+	counters      []hall.Counter
+	loggedIn      bool
+	online        bool
+	pending       *pendingOp
+	expired       bool
+	relogin       chan struct{} // closed when the clerk has logged in again after expiry
+	notice        string
+	rating        string
 	sessionCancel context.CancelFunc
 	ratingCancel  context.CancelFunc
 }
