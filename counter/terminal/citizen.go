@@ -96,6 +96,14 @@ func (c *citizenUI) askLevel(tk hall.Ticket, staff string, on func(hall.RatingLe
 	})
 }
 
+// stopLevels hides the rating buttons once an answer came (from the pad or the screen).
+func (c *citizenUI) stopLevels() {
+	c.mu.Lock()
+	c.onLevel = nil
+	c.mu.Unlock()
+	fyne.Do(func() { c.levels.Hide(); c.line1.SetText("") })
+}
+
 // askReasons shows the reasons of a bad rating; it returns a function that hides them.
 func (c *citizenUI) askReasons(done func([]hall.RatingReason, string)) func() {
 	fyne.Do(func() {
@@ -157,10 +165,9 @@ func (c *citizenUI) render() {
 		c.line2.SetText(tr(c.lang, "citizen_ticket", s.Current.Code))
 	case !asking:
 		c.line1.SetText(msg)
-		if msg == "" {
-			c.line1.SetText("")
-		}
 		c.line2.SetText("")
+	default:
+		c.line1.SetText("")
 	}
 	if !asking && !c.reasons.Visible() {
 		c.prompt.SetText("")

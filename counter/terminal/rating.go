@@ -108,6 +108,9 @@ func (t *Terminal) rate(ctx context.Context, tk hall.Ticket) {
 		return
 	}
 	stopAsking() // the pad's Rate ends (it is told to cancel); the screen stops asking
+	if t.citizen != nil {
+		t.citizen.stopLevels()
+	}
 	if t.o.Pad != nil && got.source == hall.RatingFromScreen {
 		cctx, cancel := context.WithTimeout(t.ctx, 2*time.Second)
 		t.o.Pad.Cancel(cctx)

@@ -36,7 +36,7 @@ type Options struct {
 	NoRatingAtFinish bool
 	// RetryInterval is the pause between attempts while the server cannot be reached (default 1 s).
 	RetryInterval time.Duration
-	// ResyncInterval is how often the terminal re-reads its state even without events (default 10 s).
+	// ResyncInterval is how often the terminal re-reads its state even without events (default 3 s).
 	ResyncInterval time.Duration
 	Logger         *slog.Logger
 	Now            func() time.Time
@@ -103,7 +103,7 @@ func New(app fyne.App, o Options) *Terminal {
 		o.RetryInterval = time.Second
 	}
 	if o.ResyncInterval <= 0 {
-		o.ResyncInterval = 10 * time.Second
+		o.ResyncInterval = 3 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
