@@ -65,3 +65,7 @@ build: ## build every binary into ./bin
 
 clean: ## remove build output (not ./data)
 	rm -rf bin
+
+.PHONY: run-counter
+run-counter: ## open a counter terminal on the running demo hall (clerk 1001 at w01, devicesim's ptys)
+	packaging/demo-counter.sh http://127.0.0.1$(ADDR)
