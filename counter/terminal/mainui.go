@@ -606,6 +606,15 @@ func (u *mainUI) askPassword() {
 	d.Show()
 }
 
+// closePassword closes the password dialog (the session was renewed).
+func (u *mainUI) closePassword() {
+	if u.pwDialog != nil {
+		d := u.pwDialog
+		u.pwDialog = nil
+		d.Hide()
+	}
+}
+
 // askReasons shows the reasons of a bad rating on the clerk's window; done receives them. It
 // returns a function that closes the dialog.
 func (u *mainUI) askReasons(done func([]hall.RatingReason, string)) func() {

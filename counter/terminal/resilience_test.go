@@ -124,3 +124,35 @@ func waitText(t *testing.T, get func() string, want string) {
 	}
 	t.Fatalf("%q does not say %q", get(), want)
 }
+
+// TestTerminal_SessionExpiryKeepsTheOperation: the session expires; the clerk presses F1, is
+// asked for the password, logs in again, and the call goes through once, at the same counter.
+func TestTerminal_SessionExpiryKeepsTheOperation(t *testing.T) {
+	h := startHall(t, "-session-ttl", "2s")
+	r := newRig(t, h, false)
+	ctx := context.Background()
+	w01, _ := r.admin.Counter(ctx, "w01")
+	tk := r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	before := lastSeq(t, r)
+	time.Sleep(2500 * time.Millisecond)
+	r.term.CallNext()
+	r.waitFor("the password asked", func(s Snapshot) bool { return s.Expired && s.Busy })
+	if r.term.ui.pwDialog == nil {
+		t.Fatal("no password dialog")
+	}
+	if err := r.term.Login("1001", "clerk123", "w01"); err != nil {
+		t.Fatal(err)
+	}
+	s := r.waitFor("the call", func(s Snapshot) bool { return !s.Busy && !s.Expired && s.Current != nil })
+	if r.term.ui.pwDialog != nil {
+		t.Fatal("the password dialog stays open after the re-login")
+	}
+	if s.Current.ID != tk.ID || s.Counter.StaffID != "1001" {
+		t.Fatalf("after re-login: %+v", s)
+	}
+	r.admin = h.admin()
+	if n := count(r.events(before), hall.EventTicketCalled); n != 1 {
+		t.Fatalf("%d calls, want 1", n)
+	}
+}

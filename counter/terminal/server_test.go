@@ -41,6 +41,7 @@ type hallServer struct {
 	addr string
 	dir  string
 	cmd  *exec.Cmd
+	args []string // extra flags
 }
 
 func freeAddr(t *testing.T) string {
@@ -52,8 +53,8 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func startHall(t *testing.T) *hallServer {
-	h := &hallServer{t: t, addr: freeAddr(t), dir: t.TempDir()}
+func startHall(t *testing.T, args ...string) *hallServer {
+	h := &hallServer{t: t, addr: freeAddr(t), dir: t.TempDir(), args: args}
 	h.start()
 	t.Cleanup(h.stop)
 	return h
@@ -63,7 +64,7 @@ func (h *hallServer) url() string { return "http://" + h.addr }
 
 func (h *hallServer) start() {
 	h.t.Helper()
-	h.cmd = exec.Command(serverBin, "-demo", "-data", h.dir, "-addr", h.addr)
+	h.cmd = exec.Command(serverBin, append([]string{"-demo", "-data", h.dir, "-addr", h.addr}, h.args...)...)
 	h.cmd.Stdout, h.cmd.Stderr = nil, nil
 	if err := h.cmd.Start(); err != nil {
 		h.t.Fatal(err)

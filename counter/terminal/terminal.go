@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -214,13 +213,24 @@ func (t *Terminal) Login(staffID, password, counterID string) error {
 		api = api.WithEnglish()
 	}
 	if wasExpired && sameClerk {
+		// Same clerk, same counter: renew the token, follow the feed with it, and let the
+		// operation that waited go on with its key.
+		sctx, scancel := context.WithCancel(t.ctx)
+		var stop context.CancelFunc
 		t.update(func() {
-			t.api, t.expired, t.notice = api, false, ""
+			stop = t.sessionCancel
+			t.api, t.expired, t.notice, t.sessionCancel = api, false, "", scancel
 			if t.relogin != nil {
 				close(t.relogin)
 				t.relogin = nil
 			}
 		})
+		if stop != nil {
+			stop()
+		}
+		fyne.Do(t.ui.closePassword)
+		t.wg.Add(1)
+		go t.syncLoop(sctx)
 		t.resyncNow()
 		return nil
 	}
@@ -719,38 +729,4 @@ func (t *Terminal) onScan(code string) {
 		return
 	}
 	t.setNotice(t.text("scan_opened", tk.Code) + " · " + tk.State.Label(t.lang == English))
-}
-
-// findScanned finds the ticket of a scanned code: the ticket barcode printed by the kiosk, a
-// ticket id, or a ticket code of today ("A012").
-func (t *Terminal) findScanned(ctx context.Context, api *httpapi.Client, code string) (hall.Ticket, error) {
-	code = strings.TrimSpace(code)
-	if id, ok := ticketIDOf(code); ok {
-		st, err := api.Ticket(ctx, id)
-		return st.Ticket, err
-	}
-	if !plausibleCode(code) {
-		return hall.Ticket{}, hall.Errorf(hall.EINVALID, "not_our_code", "无法识别的条码", "not a ticket code")
-	}
-	return api.TicketByCode(ctx, code, "")
-}
-
-// plausibleCode reports whether s looks like a ticket code: letters then digits, at most 8.
-func plausibleCode(s string) bool {
-	if len(s) < 2 || len(s) > 8 {
-		return false
-	}
-	i := 0
-	for i < len(s) && (s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z') {
-		i++
-	}
-	if i == 0 || i == len(s) {
-		return false
-	}
-	for _, c := range s[i:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

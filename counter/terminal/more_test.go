@@ -1,0 +1,252 @@
+package terminal
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"hall"
+	"hall/drivers"
+)
+
+// walk visits o and everything inside it: container children and widget renderers' objects.
+func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	visit(o)
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			walk(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			walk(c, visit)
+		}
+	}
+}
+
+// findButton finds a visible button whose text contains label in the window's top overlay (a
+// dialog) or, without one, in its content.
+func findIn[T fyne.CanvasObject](t *testing.T, root fyne.CanvasObject, match func(T) bool) T {
+	t.Helper()
+	var found T
+	ok := false
+	walk(root, func(o fyne.CanvasObject) {
+		if x, is := o.(T); is && !ok && o.Visible() && match(x) {
+			found, ok = x, true
+		}
+	})
+	if !ok {
+		t.Fatalf("no %T matching in %T", found, root)
+	}
+	return found
+}
+
+func overlay(t *testing.T, w fyne.Window) fyne.CanvasObject {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if o := w.Canvas().Overlays().Top(); o != nil {
+			return o
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no dialog opened")
+	return nil
+}
+
+func buttonText(s string) func(*widget.Button) bool {
+	return func(b *widget.Button) bool { return strings.Contains(b.Text, s) }
+}
+
+func checkText(s string) func(*widget.Check) bool {
+	return func(c *widget.Check) bool { return c.Text == s }
+}
+
+// TestTerminal_DialogsDriveOperations presses the buttons and fills the dialogs as a clerk:
+// no-show with requeue, transfer to another counter, pause with a reason.
+func TestTerminal_DialogsDriveOperations(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	r.term.o.NoRatingAtFinish = true
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	svc := w01.Services[0].ServiceID
+	a, _ := r.issue(svc), r.issue(svc)
+	r.waitFor("two waiting", func(s Snapshot) bool { return len(s.Waiting) == 2 && !s.Busy })
+
+	r.tap(btnCall)
+	r.waitFor("a called", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == a.ID })
+	// F3: no-show, put back 1 place.
+	r.tap(btnNoShow)
+	d := overlay(t, r.term.win)
+	test.Tap(findIn(t, d, checkText("过号重排（放回队列）")))
+	test.Type(findIn(t, d, func(e *widget.Entry) bool { return e.Text == "3" }), "\b1")
+	test.Tap(findIn(t, d, buttonText("确定")))
+	s := r.waitFor("requeued", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
+	if len(s.Waiting) != 2 || s.Waiting[1].ID != a.ID || s.Waiting[1].Requeues != 1 {
+		t.Fatalf("after requeue 1 place: %+v", s.Waiting)
+	}
+	// Select the requeued ticket in the list and call it ("叫此号").
+	r.term.ui.list.Select(1)
+	r.tap(btnCallThis)
+	r.waitFor("a called again", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == a.ID })
+	// F4: transfer to counter 2.
+	r.tap(btnTransfer)
+	d = overlay(t, r.term.win)
+	sel := findIn(t, d, func(s *widget.Select) bool { return s.Selected == "任意窗口" })
+	for _, o := range sel.Options {
+		if strings.HasPrefix(o, "2 号窗口") {
+			sel.SetSelected(o)
+		}
+	}
+	test.Tap(findIn(t, d, buttonText("确定")))
+	r.waitFor("transferred", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
+	if tk, err := r.admin.TicketByCode(context.Background(), a.Code, ""); err != nil || tk.TargetCounterID != "w02" {
+		t.Fatalf("transferred ticket %+v, %v", tk, err)
+	}
+	// F5: pause with the first offered reason, then resume with F5 again.
+	r.tap(btnPause)
+	d = overlay(t, r.term.win)
+	test.Tap(findIn(t, d, buttonText("确定")))
+	s = r.waitFor("paused", func(s Snapshot) bool { return !s.Busy && s.Counter.State == hall.CounterPaused })
+	if s.Counter.PauseReason != pauseReasons[0][0] || r.term.ui.state.Text != "暂停服务："+pauseReasons[0][0] {
+		t.Fatalf("pause reason %q, label %q", s.Counter.PauseReason, r.term.ui.state.Text)
+	}
+	r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyF5})
+	r.waitFor("unpaused", func(s Snapshot) bool { return !s.Busy && s.Counter.State == hall.CounterIdle })
+}
+
+// TestTerminal_BadRatingAsksForReasons: a bad level on the pad makes the clerk's window ask the
+// reasons; the rating is stored with them and flagged.
+func TestTerminal_BadRatingAsksForReasons(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	tk := r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	r.tap(btnFinish)
+	waitPad(t, r.pad, tk.Code)
+	r.pad.PressKey(drivers.VeryDissatisfied) // pad key 5 = national level 1
+	d := overlay(t, r.term.win)
+	test.Tap(findIn(t, d, checkText("等候时间过长")))
+	test.Tap(findIn(t, d, checkText("其他")))
+	submit := findIn(t, d, buttonText("提交"))
+	test.Tap(submit) // "other" without a comment: nothing is sent yet
+	if submit.Disabled() {
+		t.Fatal("submitted “other” without a comment")
+	}
+	test.Type(findIn(t, d, func(e *widget.Entry) bool { return e.PlaceHolder == tr(Chinese, "reason_comment") }), "叫号太慢")
+	test.Tap(submit)
+	r.waitFor("the bad rating", func(s Snapshot) bool { return s.Figures.Ratings[1] == 1 })
+	rt, err := r.admin.Rating(context.Background(), tk.ID)
+	if err != nil || rt.Level != hall.RatingVeryDissatisfied || !rt.FollowUp || len(rt.Reasons) != 2 || rt.Comment != "叫号太慢" {
+		t.Fatalf("rating %+v, %v", rt, err)
+	}
+}
+
+// TestTerminal_CitizenScreenRates: with the citizen-facing window, the visitor taps a level
+// there; the pad's request is withdrawn and the rating is stored as from the screen.
+func TestTerminal_CitizenScreenRates(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, true)
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	tk := r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	c := r.term.citizen
+	waitText(t, func() string { return c.line2.Text }, tk.Code)
+	r.tap(btnFinish)
+	waitPad(t, r.pad, tk.Code)
+	waitText(t, func() string { return c.prompt.Text }, "请您对本次服务进行评价")
+	if !c.levels.Visible() {
+		t.Fatal("the rating buttons are hidden")
+	}
+	test.Tap(c.buttons[hall.RatingSatisfied])
+	r.waitFor("the rating", func(s Snapshot) bool { return s.Figures.Ratings[4] == 1 })
+	rt, _ := r.admin.Rating(context.Background(), tk.ID)
+	if rt.Level != hall.RatingSatisfied || rt.Source != hall.RatingFromScreen {
+		t.Fatalf("rating %+v", rt)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, _, pending := r.pad.Pending(); !pending {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the pad still asks after the screen answered")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitText(t, func() string { return c.line1.Text }, "感谢您的评价")
+}
+
+// TestTerminal_Scanner: the ticket's barcode calls it when the counter is free; a foreign or
+// damaged code is refused with a message and changes nothing.
+func TestTerminal_Scanner(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	svc := w01.Services[0].ServiceID
+	r.issue(svc)
+	second := r.issue(svc)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 2 && !s.Busy })
+	r.scanner.Scan("https://example.com/x")
+	s := r.waitFor("the refusal", func(s Snapshot) bool { return s.Notice != "" })
+	if !strings.Contains(s.Notice, "无法识别") || s.Current != nil {
+		t.Fatalf("after a foreign code: %+v", s)
+	}
+	bad := hall.TicketBarcode(second.ID)
+	r.scanner.Scan(bad[:len(bad)-1] + "0")
+	r.waitFor("the damaged code refusal", func(s Snapshot) bool { return strings.Contains(s.Notice, "损坏") })
+	r.scanner.Scan(hall.TicketBarcode(second.ID))
+	r.waitFor("the scanned ticket called", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == second.ID })
+	// Scanning the current ticket opens it (no second call).
+	r.scanner.Scan(second.Code)
+	r.waitFor("opened", func(s Snapshot) bool { return strings.Contains(s.Notice, "已打开号码 "+second.Code) })
+	if s := r.term.State(); s.Current.Calls != 1 {
+		t.Fatalf("calls %d after scanning the current ticket", s.Current.Calls)
+	}
+}
+
+// TestTerminal_LogoutRefusedWhileServing: the clerk cannot leave a called visitor; once the
+// ticket is finished, logout clears the sign and shows the login form.
+func TestTerminal_LogoutRefusedWhileServing(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	r.term.o.NoRatingAtFinish = true
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	if err := r.term.Logout(); hall.ErrorReason(err) != "counter_busy" {
+		t.Fatalf("logout while serving: %v", err)
+	}
+	r.tap(btnFinish)
+	r.waitFor("finished", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
+	if err := r.term.Logout(); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.term.State(); s.LoggedIn {
+		t.Fatal("still logged in")
+	}
+	if r.term.win.Content() != r.term.login.content {
+		t.Fatal("the login form is not shown")
+	}
+	if c, _ := r.admin.Counter(context.Background(), "w01"); c.State != hall.CounterLoggedOut {
+		t.Fatalf("counter %s after logout", c.State)
+	}
+	if l := r.sign.Shown().Lines; l[0] != "" || l[1] != "" {
+		t.Fatalf("sign after logout %q", l)
+	}
+}
