@@ -305,7 +305,7 @@ func (t *Terminal) render() {
 		}
 		u.tstate.SetText(L("ticket_state", tk.State.Label(lang == English)))
 	} else {
-		u.code.Text = "—"
+		u.code.Text = ""
 		u.service.SetText(L("no_ticket"))
 		u.marks.SetText("")
 		u.wait.SetText(L("press_f1"))
