@@ -2,11 +2,11 @@ package cups_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
-	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -181,4 +181,3 @@ func (w *writer) row(label, value string) error {
 func qrImage(q *qrcode.QRCode) image.Image {
 	return q.Image(len(q.Bitmap()) * 8)
 }
-
