@@ -32,6 +32,9 @@ type Device struct {
 	// CounterID ties a counter terminal to its counter (optional).
 	CounterID  string    `json:"counterId,omitempty"`
 	EnrolledAt time.Time `json:"enrolledAt"`
+	// Health is the latest report of each of the device's components, filled in by the devices
+	// list (not stored with the device).
+	Health []DeviceHealth `json:"health,omitempty"`
 }
 
 // Validate checks the device record.

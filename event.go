@@ -61,6 +61,8 @@ type Event struct {
 	// Case is set on case.* events, Licence on licence.* events (public copies).
 	Case    *Case    `json:"case,omitempty"`
 	Licence *Licence `json:"licence,omitempty"`
+	// Health is set on device.health: the component report.
+	Health *DeviceHealth `json:"health,omitempty"`
 	// Call is set on ticket.called and ticket.recalled: what screens show and announce.
 	Call *Call `json:"call,omitempty"`
 	// Note carries a free detail: a pause reason, the requeue places, the catalog kind changed.

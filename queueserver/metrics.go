@@ -52,6 +52,7 @@ func newMetrics(store *bolt.Store, h *hub.Hub[*httpapi.Frame]) *metrics {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "hall_store_steps_total", Help: "Workflow steps run by the store; steps/commits is how many share one commit."},
 			func() float64 { _, steps := store.BatchStats(); return float64(steps) }),
 		&waitingCollector{store: store, desc: prometheus.NewDesc("hall_waiting_tickets", "Tickets waiting per service.", []string{"service"}, nil)},
+		newDeviceHealthCollector(store),
 	)
 	return m
 }

@@ -258,6 +258,9 @@ func (s *Store) DeleteDevice(ctx context.Context, id string) error {
 				return err
 			}
 		}
+		if err := w.deleteHealth(id); err != nil {
+			return err
+		}
 		return w.del(bucketDevices, []byte(id))
 	})
 }

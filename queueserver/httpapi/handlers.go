@@ -26,6 +26,7 @@ func (s *Server) routeTable() []Route {
 		{"GET", "/api/v1/devices", admins, s.listDevices},
 		{"POST", "/api/v1/devices", admins, s.enrolDevice},
 		{"DELETE", "/api/v1/devices/{id}", admins, s.deleteDevice},
+		{"POST", "/api/v1/devices/self/health", devices, s.reportHealth},
 
 		{"GET", "/api/v1/hall", everyone, s.getHall},
 		{"PUT", "/api/v1/hall", admins, s.putHall},
@@ -143,6 +144,9 @@ func HashPassword(pw string) (string, error) {
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request, p Principal) error {
 	ds, err := s.cfg.Auth.Devices(r.Context())
 	if err != nil {
+		return err
+	}
+	if ds, err = s.withHealth(r.Context(), ds); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, nonNil(ds))
