@@ -148,6 +148,12 @@ type Service struct {
 	Materials   []string       `json:"materials,omitempty"`
 	Direction   string         `json:"direction,omitempty"`
 	DirectionEN string         `json:"directionEn,omitempty"`
+	// Guide describes the service for the kiosk's 办事指南 (who may apply, what it is for);
+	// Procedure lists its steps (办理流程). Each has an optional English version.
+	Guide       string   `json:"guide,omitempty"`
+	GuideEN     string   `json:"guideEn,omitempty"`
+	Procedure   []string `json:"procedure,omitempty"`
+	ProcedureEN []string `json:"procedureEn,omitempty"`
 	// TimeLimitDays is the promised time limit of a case (承诺时限), in days; 0 means on the spot.
 	TimeLimitDays int `json:"timeLimitDays,omitempty"`
 	// AverageService seeds the wait estimate before any ticket has been finished today.

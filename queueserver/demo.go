@@ -93,6 +93,9 @@ func (m *Main) seedDemo(ctx context.Context) error {
 			NumberFrom: 1, NumberTo: 999, Digits: 3, DailyCap: 500, Materials: d.materials,
 			Direction: d.direction, AverageService: d.avg, TimeLimitDays: 0,
 		}
+		if g, ok := demoGuides[d.id]; ok {
+			svc.Guide, svc.GuideEN, svc.Procedure, svc.ProcedureEN = g.guide, g.guideEN, g.procedure, g.procedureEN
+		}
 		if d.id == "budongchan" || d.id == "qiye" || d.id == "churujing" {
 			svc.Slots = slots
 		}
