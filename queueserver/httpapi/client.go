@@ -58,6 +58,9 @@ func (c *Client) WithEnglish() *Client {
 // Token returns the bearer token the client sends ("" for none).
 func (c *Client) Token() string { return c.token }
 
+// BaseURL returns the server address the client was made with (no trailing slash).
+func (c *Client) BaseURL() string { return c.base }
+
 // NewIdempotencyKey returns a random key for hall.WithIdempotencyKey.
 func NewIdempotencyKey() string {
 	b := make([]byte, 16)
