@@ -248,6 +248,10 @@ func (a *App) checkIdle() {
 func (a *App) reset() {
 	a.pending, a.holder = nil, ""
 	a.lang = a.o.Language
+	a.area = a.o.Area
+	if (a.area == "" || !a.hasArea(a.area)) && len(a.areas) > 0 {
+		a.area = a.areas[0].ID
+	}
 	if a.online {
 		a.showHome()
 	} else {

@@ -17,7 +17,7 @@ func (a *App) header() fyne.CanvasObject {
 	if name == "" {
 		name = a.t("offline_title")
 	}
-	title := newTile(colorBrand, 80, a.o.AdminPIN == "", a.tap(a.showAdminPIN), text(name, sizeTitle, colorWhite, true))
+	title := newTile(colorBrand, 96, a.o.AdminPIN == "", a.tap(a.showAdminPIN), text(name, sizeTitle, colorWhite, true))
 	lang := newTile(colorWhite, 64, false, a.tap(a.toggleLanguage), centred(a.t("switch_lang"), sizeNormal, colorBrand, true))
 	return panel(colorBrand, container.NewBorder(nil, nil, nil, container.NewCenter(lang), title))
 }
@@ -80,7 +80,7 @@ func (a *App) showHome() {
 		if id == a.area {
 			bg, fg = colorSelected, colorWhite
 		}
-		areaTiles = append(areaTiles, newTile(bg, 72, false, a.tap(func() { a.area = id; a.showHome() }),
+		areaTiles = append(areaTiles, newTile(bg, 96, false, a.tap(func() { a.area = id; a.showHome() }),
 			centred(a.name(ar.Name, ar.NameEN), sizeNormal, fg, true)))
 	}
 
@@ -130,8 +130,8 @@ func (a *App) serviceTile(sv httpapi.ServiceView) fyne.CanvasObject {
 		if why == "" {
 			why = a.t("closed")
 		}
-		return newTile(colorTileOff, 120, true, nil,
-			centred(a.name(s.Name, s.NameEN), sizeLarge, colorMuted, true),
+		return newTile(colorTileOff, 170, true, nil,
+			centred(a.name(s.Name, s.NameEN), sizeTitle, colorMuted, true),
 			centred(a.t("closed"), sizeSmall, colorWarn, true),
 			wrappedCentred(why))
 	}
@@ -140,9 +140,9 @@ func (a *App) serviceTile(sv httpapi.ServiceView) fyne.CanvasObject {
 		wait = a.t("waiting", av.Waiting) + " · " + a.t("est_wait", minutes(av.EstimatedWait))
 	}
 	id := s.ID
-	return newTile(colorTile, 120, false, a.tap(func() { a.takeNumber(id) }),
-		centred(a.name(s.Name, s.NameEN), sizeLarge, colorBrand, true),
-		centred(wait, sizeSmall, colorText, false))
+	return newTile(colorTile, 170, false, a.tap(func() { a.takeNumber(id) }),
+		centred(a.name(s.Name, s.NameEN), sizeTitle, colorBrand, true),
+		centred(wait, sizeNormal, colorText, false))
 }
 
 // wrappedCentred is a small centred label that wraps.
