@@ -6,8 +6,6 @@ GO ?= go
 # CUPS with the cups-pdf queue driver and poppler-utils for the licence printing tests (they start their own cupsd).
 DEB_PACKAGES := build-essential pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev \
 	xvfb xauth xdotool imagemagick chromium socat ca-certificates cups printer-driver-cups-pdf poppler-utils
-# The server alone needs nothing beyond Go.
-RUN_PACKAGES := ca-certificates
 FUZZTIME ?= 10s
 DATA ?= ./data
 ADDR ?= :8080
@@ -25,9 +23,8 @@ help: ## print this help
 deps: ## install the missing Debian packages needed to build and test everything
 	@packaging/ensure-deb-packages.sh $(DEB_PACKAGES)
 
-run: ## start a demo hall (data under ./data); installs missing Debian packages first
-	@packaging/ensure-deb-packages.sh $(RUN_PACKAGES)
-	$(GO) run ./queueserver -demo -data $(DATA) -addr $(ADDR)
+run: ## start a demo hall: server, virtual devices, and a kiosk window when DISPLAY is set
+	@DATA=$(DATA) ADDR=$(ADDR) GO=$(GO) packaging/demo-hall.sh
 
 test: deps test-unit test-race fuzz ## run every test: unit, integration, crash, race and bounded fuzzing
 

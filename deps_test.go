@@ -96,6 +96,12 @@ func TestImportRules(t *testing.T) {
 			why: "kiosk and counter reach the server only through the httpapi client, never its store or hub",
 		},
 		{
+			applies: func(p string) bool { return under(p, "kiosk") && !under(p, "kiosk/cmd") },
+			banned:  func(d string, _ map[string]listedPackage) bool { return d == "fyne.io/fyne/v2/app" },
+			why:     "the kiosk's screens run headless under fyne/v2/test; only its thin main (kiosk/cmd/...) opens a real app",
+			direct:  true,
+		},
+		{
 			applies: func(p string) bool { return under(p, "queueserver/httpapi") },
 			banned: func(d string, _ map[string]listedPackage) bool {
 				return d == "go.etcd.io/bbolt" || under(d, "queueserver/bolt") || under(d, "queueserver/hub")

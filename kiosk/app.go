@@ -131,7 +131,7 @@ type App struct {
 	// priorityForm is the staff form shown, if any
 	priorityForm *priorityForm
 	guideService string // the service whose guide is shown ("" for the index)
-	lastIssue Issued // the last ticket shown, for tests and the e2e run
+	lastIssue    Issued // the last ticket shown, for tests and the e2e run
 }
 
 // New builds the kiosk in window w. Call Start to connect and run the devices, Stop to end.
@@ -300,13 +300,14 @@ func (a *App) load(ctx context.Context) (snapshot, error) {
 	return s, err
 }
 
-// refresher reloads on request, every 30 s (opening hours pass without events), and every
-// RetryInterval while the server cannot be reached.
+// refresher reloads on request, every 10 s (opening hours pass without events, and a server
+// that stopped answering must be noticed), and every RetryInterval while the server cannot be
+// reached.
 func (a *App) refresher() {
-	periodic := time.NewTicker(30 * time.Second)
+	periodic := time.NewTicker(10 * time.Second)
 	defer periodic.Stop()
 	for {
-		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
+		ctx, cancel := context.WithTimeout(a.ctx, 5*time.Second)
 		s, err := a.load(ctx)
 		cancel()
 		if a.ctx.Err() != nil {

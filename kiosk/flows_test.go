@@ -358,7 +358,7 @@ func TestKiosk_PriorityLane(t *testing.T) {
 	r.waitFor("the classes", func() bool { return !r.k.busy && r.hasNoLock("请选择优先类别") })
 	r.tap("残疾人")
 	r.waitScreen(ScreenHome)
-	r.tap("二楼 B 区 · 不动产与公安")
+	r.tap("二楼 B 区")
 	r.tap("户籍")
 	r.waitScreen(ScreenTicket)
 	var res Issued

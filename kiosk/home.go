@@ -1,6 +1,8 @@
 package kiosk
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -80,8 +82,11 @@ func (a *App) showHome() {
 		if id == a.area {
 			bg, fg = colorSelected, colorWhite
 		}
-		areaTiles = append(areaTiles, newTile(bg, 96, false, a.tap(func() { a.area = id; a.showHome() }),
-			centred(a.name(ar.Name, ar.NameEN), sizeNormal, fg, true)))
+		var lines []fyne.CanvasObject
+		for _, part := range strings.Split(a.name(ar.Name, ar.NameEN), "·") {
+			lines = append(lines, centred(strings.TrimSpace(part), sizeNormal, fg, true))
+		}
+		areaTiles = append(areaTiles, newTile(bg, 110, false, a.tap(func() { a.area = id; a.showHome() }), lines...))
 	}
 
 	var tiles []fyne.CanvasObject
@@ -107,6 +112,9 @@ func (a *App) showHome() {
 		text(a.t("services_in_area"), sizeNormal, colorMuted, false),
 		container.NewGridWithColumns(2, tiles...),
 	)
+	for _, n := range a.info.Notices {
+		body.Add(wrapped("· " + n))
+	}
 	content := container.NewBorder(a.header(), container.NewPadded(ways), nil, nil,
 		container.NewVScroll(container.NewPadded(body)))
 	a.setContent(ScreenHome, content, 0)

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
 
 	"hall"
 	"hall/drivers"
@@ -229,19 +230,20 @@ func (a *App) showTicket(r Issued) {
 	if r.Printed {
 		items = append(items, centred(a.t("take_ticket"), sizeTitle, colorGood, true))
 	} else {
-		items = append(items,
-			wrappedCentred(a.t("printer_fault", a.t(r.Problem))),
-			centred(a.t("staff_told"), sizeSmall, colorMuted, false))
-		if img := qrImage(mobileURL(a.o.PublicURL, r.Ticket.AccessToken), 260); img != nil {
-			items = append(items, container.NewCenter(img), centred(a.t("scan_mobile"), sizeSmall, colorMuted, false))
-		}
+		fault := wrappedCentred(a.t("printer_fault", a.t(r.Problem)))
+		fault.(*widget.Label).Importance = widget.DangerImportance
+		fault.(*widget.Label).TextStyle.Bold = true
+		items = append(items, fault, centred(a.t("staff_told"), sizeSmall, colorMuted, false))
 	}
-	items = append(items, layout.NewSpacer(), button(a.t("home"), true, a.tap(a.reset)))
+	if img := qrImage(mobileURL(a.o.PublicURL, r.Ticket.AccessToken), 240); img != nil {
+		items = append(items, container.NewCenter(img), centred(a.t("scan_mobile"), sizeNormal, colorMuted, false))
+	}
 	timeout := a.o.TicketTimeout
 	if !r.Printed {
 		timeout = 3 * timeout // time to note the number or scan it
 	}
-	a.setContent(ScreenTicket, container.NewBorder(a.header(), nil, nil, nil, container.NewPadded(container.NewVBox(items...))), timeout)
+	home := container.NewPadded(button(a.t("home"), true, a.tap(a.reset)))
+	a.setContent(ScreenTicket, container.NewBorder(a.header(), home, nil, nil, container.NewVScroll(container.NewPadded(container.NewVBox(items...)))), timeout)
 }
 
 // priorityName is the name of a priority class.

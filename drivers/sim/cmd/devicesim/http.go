@@ -120,6 +120,7 @@ func (h *hall) handler() http.Handler {
 			h.reply(w, verb+" "+req.Port)
 		})
 	}
+	mux.HandleFunc("GET /receipt.png", h.receiptPNG)
 	return loopbackOnly(mux)
 }
 

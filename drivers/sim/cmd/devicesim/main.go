@@ -22,6 +22,7 @@
 //	POST /printer  {"paper":"out"|"low"|"ok","cover":"open"|"close"}
 //	POST /unplug, /replug  {"port":"kiosk-idcard"}
 //	GET  /state    everything as JSON
+//	GET  /receipt.png  the last printed receipt as the printer would print it
 //
 // for example: curl -d '{"preset":"zhang"}' http://127.0.0.1:8765/card
 //
