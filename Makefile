@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 GO ?= go
 # Debian packages the whole tree needs: cgo/GL for Fyne, Xvfb for real-window tests,
-# Chromium for web page tests, socat for virtual serial ports, xdotool to press keys in the counter's Xvfb run;
+# Chromium for web page tests, socat for virtual serial ports, xdotool to press keys and tap in the counter's and kiosk's Xvfb runs;
 # CUPS with the cups-pdf queue driver and poppler-utils for the licence printing tests (they start their own cupsd).
 DEB_PACKAGES := build-essential pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev \
-	xvfb xauth xdotool imagemagick chromium socat ca-certificates cups printer-driver-cups-pdf poppler-utils
+	xvfb xauth xdotool imagemagick chromium socat ca-certificates cups printer-driver-cups-pdf poppler-utils curl
 FUZZTIME ?= 10s
 DATA ?= ./data
 ADDR ?= :8080
