@@ -249,12 +249,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.api = httpapi.NewServer(httpapi.Config{
-<<<<<<< HEAD
 		Queue: store, Reader: store, Catalog: store, Appointments: store, Events: store, Auth: store, Ratings: store, Desk: store, Feed: m.hub,
-		Cases: store, Licences: store, Sync: m,
-=======
-		Queue: store, Reader: store, Catalog: store, Appointments: store, Events: store, Auth: store, Feed: m.hub, Health: store,
->>>>>>> f514460 (queueserver: device health reports (POST /devices/self/health, device.health event, devices list, hall_device_health metric))
+		Cases: store, Licences: store, Sync: m, Health: store,
 		Logger: m.Logger, Now: m.Now, SessionTTL: time.Duration(m.Config.SessionTTL),
 		PublicRate: m.Config.PublicRate, PublicBurst: m.Config.PublicBurst,
 	})

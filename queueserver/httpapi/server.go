@@ -72,16 +72,13 @@ type Config struct {
 	Ratings      hall.Ratings
 	Desk         hall.Desk
 	Feed         Feed
-<<<<<<< HEAD
 	// Cases and Licences serve the case and licence routes; Sync reports the outboxes to the
 	// platform. Routes whose interface is nil answer EUNAVAILABLE.
 	Cases    hall.Cases
 	Licences hall.Licences
 	Sync     SyncStatus
-=======
 	// Health keeps device health reports (optional: without it, reports are refused).
 	Health hall.DeviceHealthStore
->>>>>>> f514460 (queueserver: device health reports (POST /devices/self/health, device.health event, devices list, hall_device_health metric))
 
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
