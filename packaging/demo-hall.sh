@@ -6,7 +6,7 @@
 #
 # Environment: DATA (default ./data), ADDR (default :8080), DEVICES (devicesim port directory,
 # default /tmp/hall-devices), SIM_HTTP (devicesim control, default 127.0.0.1:8765),
-# NO_WINDOWS=1 (server and devices only), NO_BROWSER=1.
+# NO_WINDOWS=1 (server and devices only), NO_COUNTER=1 (no counter window), NO_BROWSER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -83,8 +83,13 @@ if [ "$windows" = 1 ]; then
   pids+=($!)
   echo "  取号机 kiosk window:  kiosk-1 (admin PIN 2468: tap the hall name; log $DATA/kiosk.log)"
 
-  # Counter window: the counter terminal session adds its window here, on devicesim's
-  # counter-sign, counter-pad and counter-scanner ports.
+  # Counter window: clerk 1001 at w01 on devicesim's counter-sign, counter-pad and
+  # counter-scanner ports (packaging/demo-counter.sh, also `make run-counter`).
+  if [ -z "${NO_COUNTER:-}" ]; then
+    DEVDIR="$DEVICES" DEVHTTP="$SIM_HTTP" GO="$GO" packaging/demo-counter.sh "$url" >"$DATA/counter.log" 2>&1 &
+    pids+=($!)
+    echo "  窗口 counter window:  clerk 1001 at window 1 (log $DATA/counter.log)"
+  fi
 else
   echo "  (no display: set DISPLAY to also open the kiosk window)"
 fi
