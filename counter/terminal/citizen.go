@@ -86,7 +86,7 @@ func (c *citizenUI) askLevel(tk hall.Ticket, staff string, on func(hall.RatingLe
 	c.mu.Lock()
 	c.onLevel, c.message = on, ""
 	c.mu.Unlock()
-	fyne.Do(func() {
+	c.t.do(func() {
 		c.prompt.SetText(tr(c.lang, "rate_title"))
 		c.line2.SetText(tr(c.lang, "rate_subtitle", tk.Code, c.serviceName(tk.ServiceID), staff))
 		for _, l := range hall.RatingLevels {
@@ -101,12 +101,12 @@ func (c *citizenUI) stopLevels() {
 	c.mu.Lock()
 	c.onLevel = nil
 	c.mu.Unlock()
-	fyne.Do(func() { c.levels.Hide(); c.line1.SetText("") })
+	c.t.do(func() { c.levels.Hide(); c.line1.SetText("") })
 }
 
 // askReasons shows the reasons of a bad rating; it returns a function that hides them.
 func (c *citizenUI) askReasons(done func([]hall.RatingReason, string)) func() {
-	fyne.Do(func() {
+	c.t.do(func() {
 		form, submit := reasonForm(func(k string, a ...any) string { return tr(c.lang, k, a...) }, done)
 		c.prompt.SetText(tr(c.lang, "reason_title"))
 		c.reasons.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 200), form)), container.NewCenter(submit)}
@@ -114,7 +114,7 @@ func (c *citizenUI) askReasons(done func([]hall.RatingReason, string)) func() {
 		c.reasons.Refresh()
 	})
 	return func() {
-		fyne.Do(func() {
+		c.t.do(func() {
 			c.reasons.Hide()
 			c.prompt.SetText("")
 		})
@@ -129,10 +129,10 @@ func (c *citizenUI) thank(l hall.RatingLevel) {
 		c.message = tr(c.lang, "thanks")
 	}
 	c.mu.Unlock()
-	fyne.Do(func() { c.levels.Hide(); c.render() })
+	c.t.do(func() { c.levels.Hide(); c.render() })
 }
 
-func (c *citizenUI) refresh() { fyne.Do(c.render) }
+func (c *citizenUI) refresh() { c.t.do(c.render) }
 
 func (c *citizenUI) serviceName(id string) string {
 	c.t.mu.Lock()

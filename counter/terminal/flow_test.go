@@ -42,6 +42,71 @@ func (p *recordingPort) written() string {
 	return string(p.out)
 }
 
+// uiLoop is the UI goroutine of the headless tests: fyne/test runs fyne.Do at once on the
+// caller's goroutine, so the terminal gets this loop instead, and the tests touch widgets only
+// through onUI.
+type uiLoop struct {
+	mu   sync.Mutex
+	q    []func()
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newUILoop(t *testing.T) *uiLoop {
+	l := &uiLoop{wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go l.run()
+	t.Cleanup(func() { close(l.stop); <-l.done })
+	return l
+}
+
+// Do queues f; it never waits, so UI code may call it from the UI goroutine itself.
+func (l *uiLoop) Do(f func()) {
+	l.mu.Lock()
+	l.q = append(l.q, f)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *uiLoop) run() {
+	defer close(l.done)
+	for {
+		select {
+		case <-l.wake:
+		case <-l.stop:
+			return
+		}
+		for {
+			l.mu.Lock()
+			if len(l.q) == 0 {
+				l.mu.Unlock()
+				break
+			}
+			f := l.q[0]
+			l.q = l.q[1:]
+			l.mu.Unlock()
+			f()
+		}
+	}
+}
+
+// onUI runs f on the UI goroutine and waits for it.
+func (r *rig) onUI(f func()) {
+	done := make(chan struct{})
+	r.loop.Do(func() { defer close(done); f() })
+	<-done
+}
+
+// uiGet reads a value on the UI goroutine.
+func uiGet[T any](r *rig, f func() T) T {
+	var v T
+	r.onUI(func() { v = f() })
+	return v
+}
+
 // rig is a terminal on a test app with simulated devices, logged in as clerk 1001 at w01.
 type rig struct {
 	t        *testing.T
@@ -52,6 +117,7 @@ type rig struct {
 	pad      *sim.RatingPad
 	scanner  *sim.Scanner
 	admin    *httpapi.Client
+	loop     *uiLoop
 }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -60,7 +126,7 @@ func newRig(t *testing.T, h *hallServer, citizen bool) *rig {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.New())
-	r := &rig{t: t, h: h, sign: sim.NewSign(1, 2, 16), pad: sim.NewRatingPad(1), scanner: sim.NewScanner(), admin: h.admin()}
+	r := &rig{t: t, h: h, sign: sim.NewSign(1, 2, 16), pad: sim.NewRatingPad(1), scanner: sim.NewScanner(), admin: h.admin(), loop: newUILoop(t)}
 	r.signPort = &recordingPort{ReadWriteCloser: sim.Pipe(r.sign)}
 	sign, err := ledsign.New(r.signPort, ledsign.Options{})
 	if err != nil {
@@ -73,9 +139,9 @@ func newRig(t *testing.T, h *hallServer, citizen bool) *rig {
 	sc := barcode.New(sim.Pipe(r.scanner), barcode.Options{})
 	r.term = New(a, Options{Client: httpapi.NewClient(h.url(), nil), Lang: Chinese, Prefs: a.Preferences(),
 		Sign: sign, Pad: pad, Scanner: sc, CitizenWindow: citizen, RatingTimeout: 3 * time.Second,
-		RetryInterval: 100 * time.Millisecond, ResyncInterval: time.Second, Logger: quiet})
+		RetryInterval: 100 * time.Millisecond, ResyncInterval: time.Second, Logger: quiet, Do: r.loop.Do})
 	t.Cleanup(func() { r.term.Close(); sign.Close(); pad.Close(); sc.Close() })
-	r.term.Show()
+	r.onUI(r.term.Show)
 	if err := r.term.Login("1001", "clerk123", "w01"); err != nil {
 		t.Fatal(err)
 	}
@@ -119,11 +185,19 @@ func (r *rig) issue(service string) hall.Ticket {
 // tap presses an operation's button (by its key) as the clerk would.
 func (r *rig) tap(btn string) {
 	r.t.Helper()
-	b := r.term.ui.buttons[btn]
-	if b.Disabled() {
-		r.t.Fatalf("button %s (%q) is disabled; state %+v", btn, b.Text, r.term.State())
+	var text string
+	tapped := uiGet(r, func() bool {
+		b := r.term.ui.buttons[btn]
+		text = b.Text
+		if b.Disabled() {
+			return false
+		}
+		test.Tap(b)
+		return true
+	})
+	if !tapped {
+		r.t.Fatalf("button %s (%q) is disabled; state %+v", btn, text, r.term.State())
 	}
-	test.Tap(b)
 }
 
 // events returns the server's events after seq.
@@ -188,16 +262,12 @@ func TestTerminal_MorningWithRefusals(t *testing.T) {
 
 	a1, a2, a3 := r.issue(svc), r.issue(svc), r.issue(svc)
 	r.waitFor("three waiting", func(s Snapshot) bool { return len(s.Waiting) == 3 })
-	if r.term.ui.waitHead.Text != "等候队列（3）" {
-		t.Fatalf("waiting header %q", r.term.ui.waitHead.Text)
-	}
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.waitHead.Text }) }, "等候队列（3）")
 
 	// F1: call next.
-	r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyF1})
+	r.onUI(func() { r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyF1}) })
 	s = r.waitFor("a1 called", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == a1.ID })
-	if r.term.ui.code.Text != a1.Code {
-		t.Fatalf("big code %q, want %s", r.term.ui.code.Text, a1.Code)
-	}
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.code.Text }) }, a1.Code)
 	if c := r.sign.Shown().Call; c.Ticket != a1.Code || c.Window != "1" {
 		t.Fatalf("sign call %+v", c)
 	}
@@ -251,8 +321,9 @@ func TestTerminal_MorningWithRefusals(t *testing.T) {
 	r.term.Pause("午间休息")
 	r.waitFor("paused", func(s Snapshot) bool { return !s.Busy && s.Counter.State == hall.CounterPaused })
 	waitSign(t, r.sign, []string{"暂停服务", "午间休息"})
-	if !strings.Contains(r.term.ui.buttons[btnPause].Text, "恢复服务") || r.term.ui.buttons[btnCall].Disabled() == false {
-		t.Fatalf("paused buttons: pause %q, call enabled %v", r.term.ui.buttons[btnPause].Text, !r.term.ui.buttons[btnCall].Disabled())
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.buttons[btnPause].Text }) }, "恢复服务")
+	if uiGet(r, func() bool { return !r.term.ui.buttons[btnCall].Disabled() }) {
+		t.Fatal("call is enabled while paused")
 	}
 	r.tap(btnPause)
 	r.waitFor("unpaused", func(s Snapshot) bool { return !s.Busy && s.Counter.State == hall.CounterIdle })
@@ -273,9 +344,7 @@ func TestTerminal_MorningWithRefusals(t *testing.T) {
 	if s.Figures.Transferred != 1 || s.Figures.NoShows != 1 {
 		t.Fatalf("figures %+v", s.Figures)
 	}
-	if !strings.Contains(r.term.ui.figures.Text, "今日") {
-		t.Fatalf("figures label %q", r.term.ui.figures.Text)
-	}
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.figures.Text }) }, "今日：办结 2 件")
 }
 
 // closedService returns a service that no logged-in counter serves, logging its counters out.

@@ -63,7 +63,7 @@ func (l *loginUI) relabel() {
 // list needs a token: the choice is filled after the first try, or from the remembered id).
 func (l *loginUI) loadCounters() {
 	remembered := l.t.RememberedCounter()
-	fyne.Do(func() {
+	l.t.do(func() {
 		if remembered != "" && len(l.counter.Options) == 0 {
 			l.counterIDs[remembered] = remembered
 			l.counter.Options = []string{remembered}
@@ -128,7 +128,7 @@ func (l *loginUI) submit() {
 				cs, err = api.Counters(ctx)
 				api.Logout(ctx)
 			}
-			fyne.Do(func() {
+			l.t.do(func() {
 				l.button.Enable()
 				if err != nil {
 					l.message.SetText(l.t.message(err))
@@ -144,7 +144,7 @@ func (l *loginUI) submit() {
 	l.message.SetText("")
 	go func() {
 		err := l.t.Login(staff, pw, counterID)
-		fyne.Do(func() {
+		l.t.do(func() {
 			l.button.Enable()
 			if err != nil {
 				l.message.SetText(l.t.message(err))
@@ -155,7 +155,7 @@ func (l *loginUI) submit() {
 
 // Prefill puts a staff number and counter into the login form.
 func (t *Terminal) Prefill(staffID, counterID string) {
-	fyne.Do(func() {
+	t.do(func() {
 		if staffID != "" {
 			t.login.staff.SetText(staffID)
 		}

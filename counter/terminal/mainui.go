@@ -597,7 +597,7 @@ func (u *mainUI) askPassword() {
 		go func() {
 			if err := t.Login(staff, pw.Text, counterID); err != nil {
 				t.setNotice(t.message(err))
-				fyne.Do(u.askPassword)
+				u.t.do(u.askPassword)
 			}
 		}()
 	}, t.win)
@@ -619,14 +619,14 @@ func (u *mainUI) closePassword() {
 // returns a function that closes the dialog.
 func (u *mainUI) askReasons(done func([]hall.RatingReason, string)) func() {
 	var d dialog.Dialog
-	fyne.Do(func() {
+	u.t.do(func() {
 		form, submit := reasonForm(u.t.text, done)
 		d = dialog.NewCustomWithoutButtons(u.t.text("reason_title"), container.NewVBox(form, submit), u.t.win)
 		d.Resize(fyne.NewSize(520, 420))
 		d.Show()
 	})
 	return func() {
-		fyne.Do(func() {
+		u.t.do(func() {
 			if d != nil {
 				d.Hide()
 			}

@@ -32,35 +32,42 @@ func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 	}
 }
 
-// findButton finds a visible button whose text contains label in the window's top overlay (a
-// dialog) or, without one, in its content.
-func findIn[T fyne.CanvasObject](t *testing.T, root fyne.CanvasObject, match func(T) bool) T {
-	t.Helper()
+// findIn finds, on the UI goroutine, a visible widget of type T matching in root.
+func findIn[T fyne.CanvasObject](r *rig, root fyne.CanvasObject, match func(T) bool) T {
+	r.t.Helper()
 	var found T
-	ok := false
-	walk(root, func(o fyne.CanvasObject) {
-		if x, is := o.(T); is && !ok && o.Visible() && match(x) {
-			found, ok = x, true
-		}
+	ok := uiGet(r, func() bool {
+		hit := false
+		walk(root, func(o fyne.CanvasObject) {
+			if x, is := o.(T); is && !hit && o.Visible() && match(x) {
+				found, hit = x, true
+			}
+		})
+		return hit
 	})
 	if !ok {
-		t.Fatalf("no %T matching in %T", found, root)
+		r.t.Fatalf("no %T matching in %T", found, root)
 	}
 	return found
 }
 
-func overlay(t *testing.T, w fyne.Window) fyne.CanvasObject {
-	t.Helper()
+// overlay waits for the dialog on top of the clerk's window.
+func (r *rig) overlay() fyne.CanvasObject {
+	r.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		if o := w.Canvas().Overlays().Top(); o != nil {
+		if o := uiGet(r, func() fyne.CanvasObject { return r.term.win.Canvas().Overlays().Top() }); o != nil {
 			return o
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatal("no dialog opened")
+	r.t.Fatal("no dialog opened")
 	return nil
 }
+
+func (r *rig) tapObj(o fyne.Tappable) { r.onUI(func() { test.Tap(o) }) }
+
+func (r *rig) typeIn(e *widget.Entry, s string) { r.onUI(func() { test.Type(e, s) }) }
 
 func buttonText(s string) func(*widget.Button) bool {
 	return func(b *widget.Button) bool { return strings.Contains(b.Text, s) }
@@ -85,41 +92,44 @@ func TestTerminal_DialogsDriveOperations(t *testing.T) {
 	r.waitFor("a called", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == a.ID })
 	// F3: no-show, put back 1 place.
 	r.tap(btnNoShow)
-	d := overlay(t, r.term.win)
-	test.Tap(findIn(t, d, checkText("过号重排（放回队列）")))
-	test.Type(findIn(t, d, func(e *widget.Entry) bool { return e.Text == "3" }), "\b1")
-	test.Tap(findIn(t, d, buttonText("确定")))
+	d := r.overlay()
+	r.tapObj(findIn(r, d, checkText("过号重排（放回队列）")))
+	r.typeIn(findIn(r, d, func(e *widget.Entry) bool { return e.Text == "3" }), "\b1")
+	r.tapObj(findIn(r, d, buttonText("确定")))
 	s := r.waitFor("requeued", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
 	if len(s.Waiting) != 2 || s.Waiting[1].ID != a.ID || s.Waiting[1].Requeues != 1 {
 		t.Fatalf("after requeue 1 place: %+v", s.Waiting)
 	}
 	// Select the requeued ticket in the list and call it ("叫此号").
-	r.term.ui.list.Select(1)
+	r.onUI(func() { r.term.ui.list.Select(1) })
 	r.tap(btnCallThis)
 	r.waitFor("a called again", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == a.ID })
 	// F4: transfer to counter 2.
 	r.tap(btnTransfer)
-	d = overlay(t, r.term.win)
-	sel := findIn(t, d, func(s *widget.Select) bool { return s.Selected == "任意窗口" })
-	for _, o := range sel.Options {
-		if strings.HasPrefix(o, "2 号窗口") {
-			sel.SetSelected(o)
+	d = r.overlay()
+	sel := findIn(r, d, func(s *widget.Select) bool { return s.Selected == "任意窗口" })
+	r.onUI(func() {
+		for _, o := range sel.Options {
+			if strings.HasPrefix(o, "2 号窗口") {
+				sel.SetSelected(o)
+			}
 		}
-	}
-	test.Tap(findIn(t, d, buttonText("确定")))
+	})
+	r.tapObj(findIn(r, d, buttonText("确定")))
 	r.waitFor("transferred", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
 	if tk, err := r.admin.TicketByCode(context.Background(), a.Code, ""); err != nil || tk.TargetCounterID != "w02" {
 		t.Fatalf("transferred ticket %+v, %v", tk, err)
 	}
 	// F5: pause with the first offered reason, then resume with F5 again.
 	r.tap(btnPause)
-	d = overlay(t, r.term.win)
-	test.Tap(findIn(t, d, buttonText("确定")))
+	d = r.overlay()
+	r.tapObj(findIn(r, d, buttonText("确定")))
 	s = r.waitFor("paused", func(s Snapshot) bool { return !s.Busy && s.Counter.State == hall.CounterPaused })
-	if s.Counter.PauseReason != pauseReasons[0][0] || r.term.ui.state.Text != "暂停服务："+pauseReasons[0][0] {
-		t.Fatalf("pause reason %q, label %q", s.Counter.PauseReason, r.term.ui.state.Text)
+	if s.Counter.PauseReason != pauseReasons[0][0] {
+		t.Fatalf("pause reason %q", s.Counter.PauseReason)
 	}
-	r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyF5})
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.state.Text }) }, "暂停服务："+pauseReasons[0][0])
+	r.onUI(func() { r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyF5}) })
 	r.waitFor("unpaused", func(s Snapshot) bool { return !s.Busy && s.Counter.State == hall.CounterIdle })
 }
 
@@ -136,16 +146,16 @@ func TestTerminal_BadRatingAsksForReasons(t *testing.T) {
 	r.tap(btnFinish)
 	waitPad(t, r.pad, tk.Code)
 	r.pad.PressKey(drivers.VeryDissatisfied) // pad key 5 = national level 1
-	d := overlay(t, r.term.win)
-	test.Tap(findIn(t, d, checkText("等候时间过长")))
-	test.Tap(findIn(t, d, checkText("其他")))
-	submit := findIn(t, d, buttonText("提交"))
-	test.Tap(submit) // "other" without a comment: nothing is sent yet
-	if submit.Disabled() {
+	d := r.overlay()
+	r.tapObj(findIn(r, d, checkText("等候时间过长")))
+	r.tapObj(findIn(r, d, checkText("其他")))
+	submit := findIn(r, d, buttonText("提交"))
+	r.tapObj(submit) // "other" without a comment: nothing is sent yet
+	if uiGet(r, submit.Disabled) {
 		t.Fatal("submitted “other” without a comment")
 	}
-	test.Type(findIn(t, d, func(e *widget.Entry) bool { return e.PlaceHolder == tr(Chinese, "reason_comment") }), "叫号太慢")
-	test.Tap(submit)
+	r.typeIn(findIn(r, d, func(e *widget.Entry) bool { return e.PlaceHolder == tr(Chinese, "reason_comment") }), "叫号太慢")
+	r.tapObj(submit)
 	r.waitFor("the bad rating", func(s Snapshot) bool { return s.Figures.Ratings[1] == 1 })
 	rt, err := r.admin.Rating(context.Background(), tk.ID)
 	if err != nil || rt.Level != hall.RatingVeryDissatisfied || !rt.FollowUp || len(rt.Reasons) != 2 || rt.Comment != "叫号太慢" {
@@ -164,14 +174,14 @@ func TestTerminal_CitizenScreenRates(t *testing.T) {
 	r.tap(btnCall)
 	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
 	c := r.term.citizen
-	waitText(t, func() string { return c.line2.Text }, tk.Code)
+	waitText(t, func() string { return uiGet(r, func() string { return c.line2.Text }) }, tk.Code)
 	r.tap(btnFinish)
 	waitPad(t, r.pad, tk.Code)
-	waitText(t, func() string { return c.prompt.Text }, "请您对本次服务进行评价")
-	if !c.levels.Visible() {
+	waitText(t, func() string { return uiGet(r, func() string { return c.prompt.Text }) }, "请您对本次服务进行评价")
+	if !uiGet(r, c.levels.Visible) {
 		t.Fatal("the rating buttons are hidden")
 	}
-	test.Tap(c.buttons[hall.RatingSatisfied])
+	r.tapObj(c.buttons[hall.RatingSatisfied])
 	r.waitFor("the rating", func(s Snapshot) bool { return s.Figures.Ratings[4] == 1 })
 	rt, _ := r.admin.Rating(context.Background(), tk.ID)
 	if rt.Level != hall.RatingSatisfied || rt.Source != hall.RatingFromScreen {
@@ -187,7 +197,7 @@ func TestTerminal_CitizenScreenRates(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	waitText(t, func() string { return c.line1.Text }, "感谢您的评价")
+	waitText(t, func() string { return uiGet(r, func() string { return c.line1.Text }) }, "感谢您的评价")
 }
 
 // TestTerminal_Scanner: the ticket's barcode calls it when the counter is free; a foreign or
@@ -240,7 +250,7 @@ func TestTerminal_LogoutRefusedWhileServing(t *testing.T) {
 	if s := r.term.State(); s.LoggedIn {
 		t.Fatal("still logged in")
 	}
-	if r.term.win.Content() != r.term.login.content {
+	if !uiGet(r, func() bool { return r.term.win.Content() == r.term.login.content }) {
 		t.Fatal("the login form is not shown")
 	}
 	if c, _ := r.admin.Counter(context.Background(), "w01"); c.State != hall.CounterLoggedOut {

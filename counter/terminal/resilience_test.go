@@ -28,8 +28,8 @@ func TestTerminal_ServerRestartMidOperation(t *testing.T) {
 	h.kill()
 	r.term.resyncNow()
 	r.waitFor("offline", func(s Snapshot) bool { return !s.Online })
-	waitText(t, func() string { return r.term.ui.buttons[btnCall].Text }, "离线")
-	if !r.term.ui.buttons[btnCall].Disabled() {
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.buttons[btnCall].Text }) }, "离线")
+	if !uiGet(r, r.term.ui.buttons[btnCall].Disabled) {
 		t.Fatal("call is enabled while offline")
 	}
 	// The clerk presses F1 anyway (the key bypasses nothing: the operation waits for the server).
@@ -138,14 +138,14 @@ func TestTerminal_SessionExpiryKeepsTheOperation(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond)
 	r.term.CallNext()
 	r.waitFor("the password asked", func(s Snapshot) bool { return s.Expired && s.Busy })
-	if r.term.ui.pwDialog == nil {
+	if !uiGet(r, func() bool { return r.term.ui.pwDialog != nil }) {
 		t.Fatal("no password dialog")
 	}
 	if err := r.term.Login("1001", "clerk123", "w01"); err != nil {
 		t.Fatal(err)
 	}
 	s := r.waitFor("the call", func(s Snapshot) bool { return !s.Busy && !s.Expired && s.Current != nil })
-	if r.term.ui.pwDialog != nil {
+	if uiGet(r, func() bool { return r.term.ui.pwDialog != nil }) {
 		t.Fatal("the password dialog stays open after the re-login")
 	}
 	if s.Current.ID != tk.ID || s.Counter.StaffID != "1001" {

@@ -39,6 +39,10 @@ type Options struct {
 	ResyncInterval time.Duration
 	Logger         *slog.Logger
 	Now            func() time.Time
+	// Do runs a function on the UI goroutine, in order, without waiting (default fyne.Do).
+	// Headless tests pass their own UI loop, because fyne/test runs fyne.Do at once on the
+	// calling goroutine.
+	Do func(func())
 }
 
 // Terminal is one counter terminal: a clerk's session at a counter, its windows and devices.
@@ -110,6 +114,9 @@ func New(app fyne.App, o Options) *Terminal {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Do == nil {
+		o.Do = fyne.Do
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t := &Terminal{o: o, app: app, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), lang: o.Lang, online: true}
 	t.win = app.NewWindow(tr(o.Lang, "app_title"))
@@ -145,6 +152,9 @@ func (t *Terminal) Close() {
 	t.wg.Wait()
 }
 
+// do runs fn on the UI goroutine.
+func (t *Terminal) do(fn func()) { t.o.Do(fn) }
+
 // text translates key in the clerk's language.
 func (t *Terminal) text(key string, args ...any) string {
 	t.mu.Lock()
@@ -158,7 +168,7 @@ func (t *Terminal) update(fn func()) {
 	t.mu.Lock()
 	fn()
 	t.mu.Unlock()
-	fyne.Do(t.render)
+	t.do(t.render)
 }
 
 // setNotice shows a message to the clerk.
@@ -228,7 +238,7 @@ func (t *Terminal) Login(staffID, password, counterID string) error {
 		if stop != nil {
 			stop()
 		}
-		fyne.Do(t.ui.closePassword)
+		t.do(t.ui.closePassword)
 		t.wg.Add(1)
 		go t.syncLoop(sctx)
 		t.resyncNow()
@@ -260,7 +270,7 @@ func (t *Terminal) Login(staffID, password, counterID string) error {
 		sort.Slice(counters, func(i, j int) bool { return counters[i].Number < counters[j].Number })
 		t.counters, t.expired, t.notice, t.sessionCancel = counters, false, "", scancel
 	})
-	fyne.Do(func() { t.win.SetContent(t.ui.content) })
+	t.do(func() { t.win.SetContent(t.ui.content) })
 	t.wg.Add(1)
 	go t.syncLoop(sctx)
 	t.resync(sctx)
@@ -305,7 +315,7 @@ func (t *Terminal) Logout() error {
 	t.update(func() {
 		t.api, t.loggedIn, t.current, t.waiting, t.held, t.staff, t.notice = nil, false, nil, nil, nil, hall.Staff{}, ""
 	})
-	fyne.Do(func() { t.login.reset(); t.win.SetContent(t.login.content) })
+	t.do(func() { t.login.reset(); t.win.SetContent(t.login.content) })
 	return nil
 }
 
@@ -320,7 +330,7 @@ func (t *Terminal) sessionExpired() <-chan struct{} {
 		t.expired, ch = true, t.relogin
 		t.notice = tr(t.lang, "session_expired")
 	})
-	fyne.Do(t.ui.askPassword)
+	t.do(t.ui.askPassword)
 	return ch
 }
 
@@ -346,7 +356,7 @@ func (t *Terminal) run(name string, fn func(ctx context.Context, api *httpapi.Cl
 	t.pending = op
 	t.notice = ""
 	t.mu.Unlock()
-	fyne.Do(t.render)
+	t.do(t.render)
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
