@@ -109,6 +109,19 @@ func TestImportRules(t *testing.T) {
 			why: "httpapi sees only the domain's interfaces, so the wire protocol cannot depend on the store",
 		},
 		{
+			applies: func(p string) bool { return p != module+"/kiosk/licencepdf" },
+			banned: func(d string, _ map[string]listedPackage) bool {
+				return strings.HasPrefix(d, "github.com/signintech/gopdf")
+			},
+			why:    "only kiosk/licencepdf makes PDFs (github.com/signintech/gopdf): one package per outside dependency",
+			direct: true,
+		},
+		{
+			applies: func(p string) bool { return !under(p, "kiosk") },
+			banned:  func(d string, _ map[string]listedPackage) bool { return d == module+"/assets/ttf" },
+			why:     "the 9 MB TrueType font is for the licence PDFs of the kiosk only; other programs use assets.CJKFont",
+		},
+		{
 			applies: func(p string) bool { return !under(p, "queueserver/bolt") },
 			banned:  func(d string, _ map[string]listedPackage) bool { return d == "go.etcd.io/bbolt" },
 			why:     "only queueserver/bolt touches the bbolt file: one owner of the durable state",

@@ -84,6 +84,8 @@ type Config struct {
 	SealKeyFile string `json:"sealKeyFile,omitempty"`
 	// Platform is the link to the province/city platform.
 	Platform PlatformConfig `json:"platform,omitzero"`
+	// SMS is the SMS gateway.
+	SMS SMSConfig `json:"sms,omitzero"`
 }
 
 // Duration is a time.Duration written as "12h", "30s" in the config file.
@@ -114,8 +116,9 @@ type Main struct {
 	// Stdout receives the demo hall's banner (default os.Stdout).
 	Stdout io.Writer
 
-	store  *bolt.Store
-	outbox *backend.Outbox
+	store     *bolt.Store
+	outbox    *backend.Outbox
+	smsOutbox *backend.Outbox
 	// demoPlatform is the in-process reference platform of -demo without a platform URL.
 	demoPlatform    *http.Server
 	demoPlatformURL string
@@ -236,6 +239,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.hub.Publish(evs)
 		if m.outbox != nil {
 			m.outbox.Kick()
+		}
+		if m.smsOutbox != nil {
+			m.smsOutbox.Kick()
 		}
 	}
 	store, err := bolt.Open(filepath.Join(m.Config.DataDir, "hall.db"), bolt.Options{Now: m.Now, Publish: publish, Logger: m.Logger, SealKey: sealKey})

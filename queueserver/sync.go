@@ -17,6 +17,7 @@ import (
 
 	"hall"
 	"hall/queueserver/backend"
+	"hall/queueserver/sms"
 )
 
 // PlatformConfig is the link to the province/city platform (一窗受理系统, 好差评系统).
@@ -32,6 +33,18 @@ type PlatformConfig struct {
 	// MinBackoff and MaxBackoff bound the retry wait (default 500 ms and 5 min).
 	MinBackoff Duration `json:"minBackoff,omitempty"`
 	MaxBackoff Duration `json:"maxBackoff,omitempty"`
+}
+
+// SMSConfig is the SMS gateway (短信网关). Without a URL no messages are sent (the demo hall
+// logs them instead).
+type SMSConfig struct {
+	URL string `json:"url,omitempty"`
+	// TokenFile holds the gateway's bearer token.
+	TokenFile string `json:"tokenFile,omitempty"`
+	// HallName signs the messages (default: the hall's name).
+	HallName string `json:"hallName,omitempty"`
+	// NearPlaces: the visitor with NearPlaces-1 tickets ahead gets "即将到号" (default 3).
+	NearPlaces int `json:"nearPlaces,omitempty"`
 }
 
 // readKeyFile reads a hex key of n bytes from path. With create set, a missing file is made
@@ -106,6 +119,9 @@ func (m *Main) startSync(ctx context.Context, mux *http.ServeMux) error {
 		Name: "platform", Log: m.store, Cursors: m.store, Select: backend.SelectPlatform, Deliverer: deliverer,
 		Batch: pc.Batch, MinBackoff: time.Duration(pc.MinBackoff), MaxBackoff: time.Duration(pc.MaxBackoff), Logger: m.Logger, Now: m.Now,
 	})
+	if err := m.startSMS(ctx); err != nil {
+		return err
+	}
 	m.wg.Add(2)
 	go func() {
 		defer m.wg.Done()
@@ -116,6 +132,46 @@ func (m *Main) startSync(ctx context.Context, mux *http.ServeMux) error {
 	go func() {
 		defer m.wg.Done()
 		m.superviseCases(ctx)
+	}()
+	return nil
+}
+
+// startSMS starts the SMS outbox when a gateway is configured, or, for the demo hall, one that
+// logs the messages.
+func (m *Main) startSMS(ctx context.Context) error {
+	sc := m.Config.SMS
+	var sender sms.Sender
+	switch {
+	case sc.URL != "":
+		token := ""
+		if sc.TokenFile != "" {
+			b, err := os.ReadFile(sc.TokenFile)
+			if err != nil {
+				return fmt.Errorf("sms token: %w", err)
+			}
+			token = strings.TrimSpace(string(b))
+		}
+		sender = &sms.Gateway{URL: sc.URL, Token: token}
+	case m.Config.Demo:
+		sender = sms.LogSender{Logger: m.Logger}
+	default:
+		return nil
+	}
+	name := sc.HallName
+	if name == "" {
+		if h, err := m.store.Hall(ctx); err == nil {
+			name = h.Name
+		}
+	}
+	n := &sms.Notifier{Store: m.store, Sender: sender, HallName: name, NearPlaces: sc.NearPlaces, Now: m.Now, Logger: m.Logger}
+	m.smsOutbox = backend.NewOutbox(backend.OutboxOptions{Name: "sms", Log: m.store, Cursors: m.store, Select: sms.Select,
+		Deliverer: n, Batch: 1, Logger: m.Logger, Now: m.Now})
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.smsOutbox.Run(ctx); err != nil && ctx.Err() == nil {
+			m.Logger.Error("sms outbox stopped", "err", err)
+		}
 	}()
 	return nil
 }
@@ -152,11 +208,18 @@ func (m *Main) SyncStatus(ctx context.Context) ([]hall.OutboxStatus, error) {
 	if m.outbox == nil {
 		return nil, nil
 	}
-	st, err := m.outbox.Status(ctx)
-	if err != nil {
-		return nil, err
+	var out []hall.OutboxStatus
+	for _, o := range []*backend.Outbox{m.outbox, m.smsOutbox} {
+		if o == nil {
+			continue
+		}
+		st, err := o.Status(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
 	}
-	return []hall.OutboxStatus{st}, nil
+	return out, nil
 }
 
 // superviseCasesEvery is how often open cases are checked against their time limits.

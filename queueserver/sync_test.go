@@ -123,7 +123,7 @@ func TestMain_CaseToPlatformAndLicenceAtKiosk(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	st, err := s.admin.SyncStatus(ctx)
-	if err != nil || len(st) != 1 || st[0].Delivered < 4 {
+	if err != nil || len(st) != 2 || st[0].Name != "platform" || st[0].Delivered < 4 || st[1].Name != "sms" {
 		t.Fatalf("sync status: %+v, %v", st, err)
 	}
 	_, _, metrics := raw(t, "GET", s.URL()+"/metrics", "", "")

@@ -398,3 +398,23 @@ func (w *wtx) ratingCase(rt *hall.Rating) error {
 	}
 	return nil
 }
+
+// bucketSMSSent records the keys of the text messages sent: key → send time (RFC 3339).
+var bucketSMSSent = []byte("smssent")
+
+// SMSSent reports whether a message with key was recorded as sent.
+func (s *Store) SMSSent(ctx context.Context, key string) (bool, error) {
+	var sent bool
+	err := s.view(func(tx *bbolt.Tx) error {
+		sent = tx.Bucket(bucketSMSSent).Get([]byte(key)) != nil
+		return nil
+	})
+	return sent, err
+}
+
+// MarkSMSSent records that the message with key was sent.
+func (s *Store) MarkSMSSent(ctx context.Context, key string) error {
+	return s.update(ctx, func(w *wtx) error {
+		return w.putRaw(bucketSMSSent, []byte(key), []byte(w.now.UTC().Format(time.RFC3339)))
+	})
+}

@@ -49,7 +49,7 @@ var (
 )
 
 // SchemaVersion is the version of the layout this code reads and writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migration brings a file from version-1 to version. Migrations run in order at Open, all in one
 // write transaction, and the version is recorded in the same transaction.
@@ -96,6 +96,10 @@ var migrations = []migration{
 	}},
 	{version: 5, name: "create device health bucket", up: func(tx *bbolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketHealth)
+		return err
+	}},
+	{version: 6, name: "create the sent-SMS bucket", up: func(tx *bbolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketSMSSent)
 		return err
 	}},
 }
