@@ -49,6 +49,9 @@ type Options struct {
 	HealthInterval time.Duration
 	// RetryInterval is how often the kiosk tries the server again while paused; default 3 s.
 	RetryInterval time.Duration
+	// Licence is the self-service licence printing flow (自助打证) behind its home button; nil
+	// shows the button disabled ("即将开通").
+	Licence Flow
 }
 
 func (o Options) withDefaults() Options {

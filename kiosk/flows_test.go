@@ -446,3 +446,36 @@ func TestTexts_Translated(t *testing.T) {
 		}
 	}
 }
+
+// echoFlow is a Flow that records the cards it gets.
+type echoFlow struct{ cards []string }
+
+func (f *echoFlow) Label(lang Lang) string { return pick(lang, "自助打证", "Print licences") }
+
+func (f *echoFlow) Start(a *App) {
+	a.Show(wrapped("请刷身份证"), func(c drivers.Card) { f.cards = append(f.cards, c.Name) }, nil)
+}
+
+// Without a licence flow the 自助打证 entry is an honest disabled button; with one, the entry
+// starts it and the ID card goes to the flow's screen, not to the ticket flow.
+func TestKiosk_LicenceEntryRoutesTheCardToItsFlow(t *testing.T) {
+	srv := startServer(t)
+	r := newRig(t, srv)
+	if !r.has("即将开通") {
+		t.Fatal("no 即将开通 on the disabled entry")
+	}
+	r.tap("自助打证")
+	if r.k.Screen() != ScreenHome {
+		t.Fatal("the disabled entry did something")
+	}
+
+	flow := &echoFlow{}
+	r2 := newRig(t, srv, func(o *Options) { o.Licence = flow })
+	r2.tap("自助打证")
+	r2.waitScreen(ScreenFlow)
+	r2.dev.CardSim.Insert(sim.CardPresets["li"].Card)
+	r2.waitFor("the card in the flow", func() bool { return len(flow.cards) == 1 })
+	if r2.k.screen != ScreenFlow || r2.k.pending != nil || len(r2.dev.PrinterSim.Receipts()) != 0 {
+		t.Fatalf("the card left the flow: screen %s pending %+v", r2.k.screen, r2.k.pending)
+	}
+}

@@ -97,7 +97,7 @@ func (a *App) showHome() {
 		tiles = append(tiles, a.serviceTile(sv))
 	}
 
-	ways := container.NewGridWithColumns(3,
+	ways := container.NewGridWithColumns(a.columns(3, 5),
 		button(a.t("way_phone"), false, a.tap(func() { a.showKeypad(keypadPhone) })),
 		button(a.t("way_booking"), false, a.tap(func() { a.showKeypad(keypadBooking) })),
 		button(a.t("way_priority"), false, a.tap(a.showPriority)),
@@ -110,7 +110,7 @@ func (a *App) showHome() {
 		text(a.t("choose_area"), sizeNormal, colorMuted, false),
 		container.NewGridWithColumns(min(max(len(areaTiles), 1), 3), areaTiles...),
 		text(a.t("services_in_area"), sizeNormal, colorMuted, false),
-		container.NewGridWithColumns(2, tiles...),
+		container.NewGridWithColumns(a.columns(2, 3), tiles...),
 	)
 	for _, n := range a.info.Notices {
 		body.Add(wrapped("· " + n))
@@ -124,9 +124,20 @@ func (a *App) showHome() {
 	a.onCard, a.onScan = a.homeCard, a.homeScan
 }
 
-// licenceEntry is the place of self-service licence printing (自助打证). It comes with the
-// backend sync; until then it says so instead of pretending.
+// columns is portrait on a tall screen and landscape on a wide one.
+func (a *App) columns(portrait, landscape int) int {
+	if s := a.w.Canvas().Size(); s.Width > s.Height {
+		return landscape
+	}
+	return portrait
+}
+
+// licenceEntry is the place of self-service licence printing (自助打证): the Options.Licence
+// flow when there is one, else a disabled button that says it is coming.
 func (a *App) licenceEntry() fyne.CanvasObject {
+	if f := a.o.Licence; f != nil {
+		return button(f.Label(a.lang), false, a.tap(func() { f.Start(a) }))
+	}
 	return disabledButton(a.t("way_licence"), a.t("coming_soon"))
 }
 

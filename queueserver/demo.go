@@ -96,6 +96,7 @@ func (m *Main) seedDemo(ctx context.Context) error {
 		if g, ok := demoGuides[d.id]; ok {
 			svc.Guide, svc.GuideEN, svc.Procedure, svc.ProcedureEN = g.guide, g.guideEN, g.procedure, g.procedureEN
 		}
+		svc.DirectionEN = demoDirectionsEN[d.id]
 		if d.id == "budongchan" || d.id == "qiye" || d.id == "churujing" {
 			svc.Slots = slots
 		}

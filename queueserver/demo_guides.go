@@ -33,3 +33,10 @@ var demoGuides = map[string]demoGuide{
 		[]string{"取号或预约签到", "提交章程、住所证明和法定代表人身份证", "窗口受理", "1 个工作日内领取营业执照"},
 		[]string{"Take a number or check in a booking", "Hand in the articles, proof of address and the legal representative's ID", "The counter accepts the case", "Collect the business licence within 1 working day"}},
 }
+
+// demoDirectionsEN are the demo services' directions in English.
+var demoDirectionsEN = map[string]string{
+	"shebao": "Floor 1, Area A, windows 1-3", "yibao": "Floor 1, Area A, windows 4-5", "gjj": "Floor 1, Area A, windows 6-7",
+	"budongchan": "Floor 2, Area B, windows 8-11", "huji": "Floor 2, Area B, windows 12-13", "churujing": "Floor 2, Area B, window 14",
+	"shuiwu": "Floor 3, Area C, windows 15-17", "qiye": "Floor 3, Area C, windows 18-20",
+}
