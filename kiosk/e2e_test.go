@@ -142,15 +142,66 @@ func TestE2E_KioskUnderXvfb(t *testing.T) {
 	x.receipt("7-english-ticket-receipt")
 	x.click(posHomeTabs)
 
+	// The card reader and the printer are unplugged and plugged back: the kiosk reports them
+	// offline, keeps going, and uses them again once they are back.
+	x.post("/unplug", `{"port":"kiosk-idcard"}`)
+	x.waitHealth("idcard", hall.HealthFault)
+	x.post("/replug", `{"port":"kiosk-idcard"}`)
+	x.post("/card", `{"preset":"li"}`)
+	x.waitHealth("idcard", hall.HealthOK)
+	time.Sleep(time.Second)
+	x.shot("8-card-after-replug")
+	x.click(posShebao)
+	x.waitReceipts(4)
+	x.post("/card", `{"remove":true}`)
+	x.click(posHomeTabs)
+	x.post("/unplug", `{"port":"kiosk-printer"}`)
+	time.Sleep(500 * time.Millisecond)
+	x.click(posShebao)
+	time.Sleep(6 * time.Second)
+	x.shot("9-printer-unplugged")
+	x.waitHealth("printer", hall.HealthFault)
+	x.post("/replug", `{"port":"kiosk-printer"}`)
+	x.click(posHomeTabs)
+	time.Sleep(time.Second)
+	x.click(posShebao)
+	x.waitReceipts(5)
+	x.click(posHomeTabs)
+
 	// The server stops answering: 暂停服务; it answers again: back to the home screen.
 	pid := x.serverPID(filepath.Join(dir, "bin", "queueserver"))
 	syscall.Kill(pid, syscall.SIGSTOP)
 	time.Sleep(17 * time.Second)
-	x.shot("8-paused")
+	x.shot("10-paused")
 	syscall.Kill(pid, syscall.SIGCONT)
 	time.Sleep(6 * time.Second)
-	x.shot("9-back")
+	x.shot("11-back")
 	t.Logf("screenshots in %s", shots)
+}
+
+// waitHealth waits until the server has the kiosk's component in status.
+func (x *xsession) waitHealth(component string, status hall.HealthStatus) {
+	x.t.Helper()
+	var last []hall.DeviceHealth
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		ds, err := x.admin().Devices(context.Background())
+		if err != nil {
+			x.t.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.ID != "kiosk-1" {
+				continue
+			}
+			last = d.Health
+			for _, h := range d.Health {
+				if h.Component == component && h.Status == status {
+					return
+				}
+			}
+		}
+	}
+	x.shot("failed")
+	x.t.Fatalf("kiosk-1 %s never reported %s: %+v", component, status, last)
 }
 
 func startXvfb(t *testing.T) string {

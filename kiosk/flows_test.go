@@ -3,6 +3,7 @@ package kiosk
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -477,5 +478,48 @@ func TestKiosk_LicenceEntryRoutesTheCardToItsFlow(t *testing.T) {
 	r2.waitFor("the card in the flow", func() bool { return len(flow.cards) == 1 })
 	if r2.k.screen != ScreenFlow || r2.k.pending != nil || len(r2.dev.PrinterSim.Receipts()) != 0 {
 		t.Fatalf("the card left the flow: screen %s pending %+v", r2.k.screen, r2.k.pending)
+	}
+}
+
+// paperRunsOutPrinter is the real printer driver whose paper runs out right after the kiosk's
+// status check, before the receipt is sent: the race between checking and printing.
+type paperRunsOutPrinter struct {
+	drivers.Printer
+	sim atomic.Pointer[sim.Printer] // armed when set; disarmed by the first status check
+}
+
+func (p *paperRunsOutPrinter) Status(ctx context.Context) (drivers.PrinterStatus, error) {
+	st, err := p.Printer.Status(ctx)
+	if s := p.sim.Swap(nil); s != nil {
+		s.SetPaper(sim.PaperOut)
+	}
+	return st, err
+}
+
+// A number is never issued without the visitor seeing it: when printing fails after the number
+// was issued, the ticket screen shows the number, why it was not printed and the QR code.
+func TestKiosk_PrintFailsAfterIssueStillShowsTheNumber(t *testing.T) {
+	srv := startServer(t)
+	var p *paperRunsOutPrinter
+	r := newRig(t, srv, func(o *Options) {
+		p = &paperRunsOutPrinter{Printer: o.Printer}
+		o.Printer = p
+		o.HealthInterval = time.Hour // only the issue checks the printer
+	})
+	r.waitFor("the watch's first printer check", func() bool { _, ok := r.k.health.last(hall.ComponentPrinter); return ok })
+	p.sim.Store(r.dev.PrinterSim)
+	r.tap("医保")
+	r.waitScreen(ScreenTicket)
+	var res Issued
+	r.do(func() { res = r.k.LastIssued() })
+	if res.Printed || res.Problem != "reason_paper_out" || !r.has(res.Ticket.Code) {
+		t.Fatalf("issued %+v; screen %v", res, shown(r.w.Content()))
+	}
+	if len(r.dev.PrinterSim.Receipts()) != 0 {
+		t.Fatal("something was printed")
+	}
+	st, err := r.k.o.Client.Ticket(context.Background(), res.Ticket.ID)
+	if err != nil || st.Ticket.State != hall.TicketWaiting {
+		t.Fatalf("the shown number on the server: %+v %v", st, err)
 	}
 }

@@ -227,6 +227,9 @@ func (a *App) showTicket(r Issued) {
 	if d := a.name(r.Service.Direction, r.Service.DirectionEN); d != "" {
 		items = append(items, centred(d, sizeNormal, colorText, false))
 	}
+	if p := r.Ticket.Person; p != nil && p.MaskedID != "" {
+		items = append(items, centred(a.t("person", hall.MaskName(p.Name), p.MaskedID), sizeNormal, colorText, false))
+	}
 	if r.Printed {
 		items = append(items, centred(a.t("take_ticket"), sizeTitle, colorGood, true))
 	} else {
