@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -38,6 +39,11 @@ import (
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// The live heap is small (tens of MB) and the garbage is per request: collecting at three
+		// times the live heap instead of twice cuts the collector's share of the CPU by half.
+		debug.SetGCPercent(200)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := NewMain()
