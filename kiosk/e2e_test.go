@@ -23,10 +23,23 @@ import (
 // showTicket. If the layout changes, the e2e test fails (nothing printed, wrong ticket) rather
 // than passing by accident; take a screenshot and update these.
 var (
-	posShebao   = [2]int{807, 530} // 社保 tile (area A)
-	posYibao    = [2]int{272, 710} // 医保 tile (area A)
-	posEnglish  = [2]int{1019, 57} // language switch
-	posHomeTabs = [2]int{540, 1870}
+	posShebao   = [2]int{807, 530}  // 社保 tile (area A)
+	posYibao    = [2]int{272, 710}  // 医保 tile (area A)
+	posEnglish  = [2]int{1019, 57}  // language switch
+	posHomeTabs = [2]int{540, 1870} // 返回首页 at the bottom of the ticket screen
+	posPhone    = [2]int{182, 1754} // 手机号取号
+	posPriority = [2]int{897, 1754} // 绿色通道
+	// The phone keypad's digits and its OK button.
+	posDigits = map[rune][2]int{
+		'1': {182, 404}, '2': {539, 404}, '3': {897, 404},
+		'4': {182, 542}, '5': {539, 542}, '6': {897, 542},
+		'7': {182, 680}, '8': {539, 680}, '9': {897, 680}, '0': {539, 818},
+	}
+	posKeypadOK    = [2]int{807, 931}
+	posStaffID     = [2]int{583, 338} // priority lane: staff number entry
+	posPassword    = [2]int{583, 411}
+	posVerify      = [2]int{807, 539}
+	posClassDisabl = [2]int{807, 237} // 残疾人
 )
 
 // TestE2E_KioskUnderXvfb runs `make run`'s demo launcher under Xvfb — the real queueserver -demo,
@@ -142,6 +155,43 @@ func TestE2E_KioskUnderXvfb(t *testing.T) {
 	x.receipt("7-english-ticket-receipt")
 	x.click(posHomeTabs)
 
+	// A phone number on the keypad, then 社保.
+	x.click(posPhone)
+	for _, d := range "13800138000" {
+		x.click(posDigits[d])
+	}
+	x.shot("8a-phone-keypad")
+	x.click(posKeypadOK)
+	x.click(posShebao)
+	x.waitReceipts(4)
+	x.shot("8b-phone-ticket")
+	x.receipt("8b-phone-ticket-receipt")
+	x.click(posHomeTabs)
+
+	// The priority lane: a clerk confirms with the password and picks 残疾人.
+	x.click(posPriority)
+	x.click(posStaffID)
+	x.run("xdotool", "type", "--window", x.window, "1001")
+	x.click(posPassword)
+	x.run("xdotool", "type", "--window", x.window, "clerk123")
+	x.shot("8c-priority")
+	x.click(posVerify)
+	time.Sleep(1500 * time.Millisecond)
+	x.click(posClassDisabl)
+	x.click(posShebao)
+	x.waitReceipts(5)
+	x.shot("8d-priority-ticket")
+	x.receipt("8d-priority-ticket-receipt")
+	x.click(posHomeTabs)
+
+	// A booking's QR code under the scanner checks it in.
+	appt := bookNow(t, admin, "13900000009")
+	x.post("/scan", fmt.Sprintf(`{"code":%q,"scanner":"kiosk"}`, hall.AppointmentQR(appt.Code)))
+	x.waitReceipts(6)
+	x.shot("8e-booking-ticket")
+	x.receipt("8e-booking-ticket-receipt")
+	x.click(posHomeTabs)
+
 	// The card reader and the printer are unplugged and plugged back: the kiosk reports them
 	// offline, keeps going, and uses them again once they are back.
 	x.post("/unplug", `{"port":"kiosk-idcard"}`)
@@ -152,7 +202,7 @@ func TestE2E_KioskUnderXvfb(t *testing.T) {
 	time.Sleep(time.Second)
 	x.shot("8-card-after-replug")
 	x.click(posShebao)
-	x.waitReceipts(4)
+	x.waitReceipts(7)
 	x.post("/card", `{"remove":true}`)
 	x.click(posHomeTabs)
 	x.post("/unplug", `{"port":"kiosk-printer"}`)
@@ -165,7 +215,7 @@ func TestE2E_KioskUnderXvfb(t *testing.T) {
 	x.click(posHomeTabs)
 	time.Sleep(time.Second)
 	x.click(posShebao)
-	x.waitReceipts(5)
+	x.waitReceipts(8)
 	x.click(posHomeTabs)
 
 	// The server stops answering: 暂停服务; it answers again: back to the home screen.

@@ -12,6 +12,7 @@ import (
 	"hall"
 	"hall/drivers"
 	"hall/drivers/sim"
+	"hall/queueserver/httpapi"
 )
 
 // A tap on a service issues a number and prints it: the receipt carries the hall, the number,
@@ -266,7 +267,7 @@ func TestKiosk_BookingCheckIn(t *testing.T) {
 	r := newRig(t, srv)
 	book := func(phone string) hall.Appointment {
 		t.Helper()
-		return bookNow(t, srv, phone)
+		return bookNow(t, srv.admin, phone)
 	}
 	a1 := book("13900000001")
 	if err := r.dev.ScannerSim.Scan(hall.AppointmentQR(a1.Code)); err != nil {
@@ -307,10 +308,10 @@ func TestKiosk_BookingCheckIn(t *testing.T) {
 
 // bookNow books the demo's business start-up service in a slot around now (check-in opens two
 // hours before a slot).
-func bookNow(t *testing.T, srv *demoServer, phone string) hall.Appointment {
+func bookNow(t *testing.T, admin *httpapi.Client, phone string) hall.Appointment {
 	t.Helper()
 	ctx := context.Background()
-	svc, err := srv.admin.Service(ctx, "qiye")
+	svc, err := admin.Service(ctx, "qiye")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,11 +329,11 @@ func bookNow(t *testing.T, srv *demoServer, phone string) hall.Appointment {
 	}
 	if !found {
 		s.Slots = append(s.Slots, hall.SlotTemplate{Start: start, End: end, Capacity: 10})
-		if err := srv.admin.PutService(ctx, s); err != nil {
+		if err := admin.PutService(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a, err := srv.admin.Book(ctx, hall.BookingRequest{ServiceID: "qiye", Day: hall.DayOf(now, loc), Start: start, Phone: phone})
+	a, err := admin.Book(ctx, hall.BookingRequest{ServiceID: "qiye", Day: hall.DayOf(now, loc), Start: start, Phone: phone})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,13 +76,16 @@ func (a *App) showKeypad(mode keypadMode) {
 		}
 	})
 	var keys []fyne.CanvasObject
+	key := func(label string, onTap func()) fyne.CanvasObject {
+		return newTile(colorTile, 130, false, onTap, centred(label, sizeTitle, colorBrand, true))
+	}
 	for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
-		keys = append(keys, button(d, false, press(d)))
+		keys = append(keys, key(d, press(d)))
 	}
 	keys = append(keys,
-		button(a.t("clear"), false, a.tap(func() { digits = ""; show() })),
-		button("0", false, press("0")),
-		button(a.t("delete"), false, a.tap(func() {
+		key(a.t("clear"), a.tap(func() { digits = ""; show() })),
+		key("0", press("0")),
+		key(a.t("delete"), a.tap(func() {
 			if len(digits) > 0 {
 				digits = digits[:len(digits)-1]
 				show()
