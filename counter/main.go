@@ -7,7 +7,9 @@
 //	        [-pad /dev/ttyUSB1] [-scanner /dev/ttyACM0] [-citizen] [-sim] [-lang zh|en]
 //
 // The password for -staff comes from $HALL_COUNTER_PASSWORD (for unattended demo windows);
-// otherwise the clerk types it. -sim runs against the drivers/sim simulators in memory.
+// otherwise the clerk types it. With a counter device token (-device-token or
+// $HALL_COUNTER_DEVICE_TOKEN, from enrolling the terminal as a counter device) the terminal
+// reports its sign, pad and scanner health to the server. -sim runs against the drivers/sim simulators in memory.
 // The window and everything in it live in package terminal; main only wires.
 package main
 
@@ -54,6 +56,7 @@ func run(args []string) error {
 	citizen := fs.Bool("citizen", false, "open the citizen-facing second window with the rating buttons")
 	simulate := fs.Bool("sim", false, "use the in-memory device simulators (drivers/sim)")
 	lang := fs.String("lang", "", "zh or en (default from $LANG)")
+	deviceToken := fs.String("device-token", os.Getenv("HALL_COUNTER_DEVICE_TOKEN"), "the terminal's counter device token, to report device health (default $HALL_COUNTER_DEVICE_TOKEN)")
 	ratingTimeout := fs.Duration("rating-timeout", 30*time.Second, "how long a visitor has to rate")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -74,7 +77,7 @@ func run(args []string) error {
 	t := terminal.New(a, terminal.Options{
 		Client: httpapi.NewClient(*server, nil), Lang: l, Prefs: a.Preferences(),
 		Sign: devs.sign, Pad: devs.pad, Scanner: devs.scanner, CitizenWindow: *citizen,
-		RatingTimeout: *ratingTimeout, Logger: logger,
+		RatingTimeout: *ratingTimeout, Logger: logger, DeviceToken: *deviceToken,
 	})
 	defer t.Close()
 	id := *counterID

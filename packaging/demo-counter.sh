@@ -23,6 +23,16 @@ if ! curl -fsS "http://$DEVHTTP/state" >/dev/null 2>&1; then
 	echo "devicesim started (pid $!), ports in $DEVDIR, control http://$DEVHTTP"
 	for _ in $(seq 1 50); do [ -e "$DEVDIR/counter-sign" ] && break; sleep 0.1; done
 fi
+# Enrol the terminal as counter device counter-w01 so that it reports its devices' health.
+if [ -z "${HALL_COUNTER_DEVICE_TOKEN:-}" ]; then
+	admin=$(curl -fsS -d "{\"staffId\":\"admin\",\"password\":\"${DEMO_ADMIN_PASSWORD:-admin123}\"}" "$SERVER/api/v1/auth/login" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p') || true
+	if [ -n "$admin" ]; then
+		HALL_COUNTER_DEVICE_TOKEN=$(curl -fsS -H "Authorization: Bearer $admin" \
+			-d '{"id":"counter-w01","name":"1 号窗口叫号终端","kind":"counter","counterId":"w01"}' \
+			"$SERVER/api/v1/devices" | sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p') || true
+		export HALL_COUNTER_DEVICE_TOKEN
+	fi
+fi
 echo "counter window: clerk 1001 at w01 (password clerk123, see data/demo-credentials.txt)"
 HALL_COUNTER_PASSWORD=${HALL_COUNTER_PASSWORD:-clerk123} exec bin/counter -server "$SERVER" -counter w01 -staff 1001 -citizen \
 	-sign "$DEVDIR/counter-sign" -pad "$DEVDIR/counter-pad" -scanner "$DEVDIR/counter-scanner"

@@ -38,8 +38,12 @@ func (t *Terminal) showCall(tk hall.Ticket) {
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, 5*time.Second)
 	defer cancel()
-	t.deviceErr("dev_sign", t.o.Sign.ShowCall(ctx, tk.Code, strconv.Itoa(number), signBlink))
-	t.deviceErr("dev_sign", t.o.Sign.ShowText(ctx, 2, cut(tr(Chinese, "sign_staff", staff), signRunes)))
+	err := t.o.Sign.ShowCall(ctx, tk.Code, strconv.Itoa(number), signBlink)
+	if err == nil {
+		err = t.o.Sign.ShowText(ctx, 2, cut(tr(Chinese, "sign_staff", staff), signRunes))
+	}
+	t.deviceErr("dev_sign", err)
+	t.health(hall.ComponentSign, err)
 	if t.citizen != nil {
 		t.citizen.refresh()
 	}
@@ -68,20 +72,24 @@ func (t *Terminal) showCounterOnDevices(ctx context.Context) {
 	if t.o.Sign != nil {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		if err := t.o.Sign.Clear(sctx); err != nil {
-			t.deviceErr("dev_sign", err)
-			return
-		}
+		var lines []string
 		switch c.State {
 		case hall.CounterPaused:
-			t.deviceErr("dev_sign", t.o.Sign.ShowText(sctx, 1, tr(Chinese, "sign_paused")))
-			t.deviceErr("dev_sign", t.o.Sign.ShowText(sctx, 2, cut(c.PauseReason, signRunes)))
+			lines = []string{tr(Chinese, "sign_paused"), c.PauseReason}
 		case hall.CounterServing:
 			// the call stays on the sign until the ticket ends
 		default:
-			t.deviceErr("dev_sign", t.o.Sign.ShowText(sctx, 1, cut(tr(Chinese, "sign_idle", c.Number), signRunes)))
-			t.deviceErr("dev_sign", t.o.Sign.ShowText(sctx, 2, cut(tr(Chinese, "sign_staff", staff), signRunes)))
+			lines = []string{tr(Chinese, "sign_idle", c.Number), tr(Chinese, "sign_staff", staff)}
 		}
+		var err error
+		if lines != nil {
+			err = t.o.Sign.Clear(sctx)
+			for i := 0; err == nil && i < len(lines); i++ {
+				err = t.o.Sign.ShowText(sctx, i+1, cut(lines[i], signRunes))
+			}
+		}
+		t.deviceErr("dev_sign", err)
+		t.health(hall.ComponentSign, err)
 	}
 }
 

@@ -124,6 +124,12 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newRig(t *testing.T, h *hallServer, citizen bool) *rig {
 	t.Helper()
+	return newRigWith(t, h, citizen, nil)
+}
+
+// newRigWith is newRig with a last word on the options.
+func newRigWith(t *testing.T, h *hallServer, citizen bool, adjust func(*Options)) *rig {
+	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.New())
 	r := &rig{t: t, h: h, sign: sim.NewSign(1, 2, 16), pad: sim.NewRatingPad(1), scanner: sim.NewScanner(), admin: h.admin(), loop: newUILoop(t)}
@@ -137,9 +143,13 @@ func newRig(t *testing.T, h *hallServer, citizen bool) *rig {
 		t.Fatal(err)
 	}
 	sc := barcode.New(sim.Pipe(r.scanner), barcode.Options{})
-	r.term = New(a, Options{Client: httpapi.NewClient(h.url(), nil), Lang: Chinese, Prefs: a.Preferences(),
+	o := Options{Client: httpapi.NewClient(h.url(), nil), Lang: Chinese, Prefs: a.Preferences(),
 		Sign: sign, Pad: pad, Scanner: sc, CitizenWindow: citizen, RatingTimeout: 3 * time.Second,
-		RetryInterval: 100 * time.Millisecond, ResyncInterval: time.Second, Logger: quiet, Do: r.loop.Do})
+		RetryInterval: 100 * time.Millisecond, ResyncInterval: time.Second, Logger: quiet, Do: r.loop.Do}
+	if adjust != nil {
+		adjust(&o)
+	}
+	r.term = New(a, o)
 	t.Cleanup(func() { r.term.Close(); sign.Close(); pad.Close(); sc.Close() })
 	r.onUI(r.term.Show)
 	if err := r.term.Login("1001", "clerk123", "w01"); err != nil {

@@ -47,6 +47,11 @@ func (t *Terminal) rate(ctx context.Context, tk hall.Ticket) {
 	if t.o.Pad != nil {
 		go func() {
 			s, err := t.o.Pad.Rate(askCtx, drivers.RatingRequest{Ticket: tk.Code, Staff: staff, Timeout: timeout})
+			if err == nil || errors.Is(err, drivers.ErrRatingTimeout) || errors.Is(err, drivers.ErrRatingCancelled) {
+				t.health(hall.ComponentPad, nil)
+			} else if askCtx.Err() == nil {
+				t.health(hall.ComponentPad, err)
+			}
 			if err == nil {
 				answers <- answer{padLevel(s.Level), hall.RatingFromPad}
 			}

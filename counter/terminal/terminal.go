@@ -39,6 +39,9 @@ type Options struct {
 	ResyncInterval time.Duration
 	Logger         *slog.Logger
 	Now            func() time.Time
+	// DeviceToken is the counter terminal's device token (an admin enrols it as a counter
+	// device); with it the terminal reports its devices' health. "" for none.
+	DeviceToken string
 	// Do runs a function on the UI goroutine, in order, without waiting (default fyne.Do).
 	// Headless tests pass their own UI loop, because fyne/test runs fyne.Do at once on the
 	// calling goroutine.
@@ -54,10 +57,11 @@ type Terminal struct {
 	ui      *mainUI
 	login   *loginUI
 
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	renderMu sync.Mutex
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	renderMu  sync.Mutex
+	healthRep *healthReporter
 	// kick asks the sync loop for a resync now.
 	kick chan struct{}
 
@@ -127,6 +131,14 @@ func New(app fyne.App, o Options) *Terminal {
 	t.win.Canvas().SetOnTypedKey(t.onKey)
 	if o.CitizenWindow {
 		t.citizen = newCitizenUI(t)
+	}
+	if o.DeviceToken != "" {
+		t.healthRep = newHealthReporter(o.Client.WithToken(o.DeviceToken), o.Logger.Warn)
+		t.wg.Add(1)
+		go func() { defer t.wg.Done(); t.healthRep.run(t.ctx, 5*time.Second) }()
+		if o.Scanner != nil {
+			t.health(hall.ComponentScanner, nil)
+		}
 	}
 	if o.Scanner != nil {
 		t.wg.Add(1)
@@ -706,7 +718,11 @@ func (t *Terminal) scanLoop() {
 	for {
 		s, err := t.o.Scanner.NextScan(t.ctx)
 		if err != nil {
-			if t.ctx.Err() != nil || errors.Is(err, drivers.ErrClosed) {
+			if t.ctx.Err() != nil {
+				return
+			}
+			if errors.Is(err, drivers.ErrClosed) {
+				t.health(hall.ComponentScanner, err)
 				return
 			}
 			continue
