@@ -91,6 +91,14 @@ func (t *Terminal) showCounterOnDevices(ctx context.Context) {
 		t.deviceErr("dev_sign", err)
 		t.health(hall.ComponentSign, err)
 	}
+	if t.o.Pad != nil && c.State != hall.CounterServing {
+		// The pad shows the window and clerk between ratings; this also checks it answers.
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		err := t.o.Pad.Idle(pctx, tr(Chinese, "sign_idle", c.Number)+" "+tr(Chinese, "sign_staff", staff))
+		t.deviceErr("dev_pad", err)
+		t.health(hall.ComponentPad, err)
+	}
 }
 
 // deviceErr tells the clerk about a device fault (nil does nothing).

@@ -49,6 +49,10 @@ func TestTerminal_ReportsDeviceHealth(t *testing.T) {
 	}
 	waitHealth(hall.ComponentSign, hall.HealthOK)
 	waitHealth(hall.ComponentScanner, hall.HealthOK)
+	waitHealth(hall.ComponentPad, hall.HealthOK)
+	if got := r.pad.IdleText(); got != "1号窗口 工号1001" {
+		t.Fatalf("pad idle text %q", got)
+	}
 
 	w01, _ := r.admin.Counter(ctx, "w01")
 	r.issue(w01.Services[0].ServiceID)
