@@ -524,3 +524,64 @@ func TestKiosk_PrintFailsAfterIssueStillShowsTheNumber(t *testing.T) {
 		t.Fatalf("the shown number on the server: %+v %v", st, err)
 	}
 }
+
+// The admin PIN (behind a tap on the hall's name) leaves and re-enters full screen; a wrong PIN
+// is refused and changes nothing.
+func TestKiosk_AdminPINLeavesFullScreen(t *testing.T) {
+	srv := startServer(t)
+	var full []bool
+	r := newRig(t, srv, func(o *Options) { o.SetFullScreen = func(b bool) { full = append(full, b) } })
+	r.tap("市民服务中心（演示）")
+	r.waitScreen(ScreenKeypad)
+	r.do(func() { r.k.keypad.press("1111"); r.k.keypad.submit() })
+	if !r.has("密码错误") || r.k.Screen() != ScreenKeypad || len(full) != 0 {
+		t.Fatalf("wrong PIN: screen %s %v", r.k.Screen(), shown(r.w.Content()))
+	}
+	r.do(func() { r.k.keypad.press("2468"); r.k.keypad.submit() })
+	r.waitScreen(ScreenAdmin)
+	r.tap("退出全屏")
+	r.tap("全屏")
+	if len(full) != 2 || full[0] || !full[1] {
+		t.Fatalf("full screen calls %v", full)
+	}
+	r.tap("返回首页")
+	r.waitScreen(ScreenHome)
+}
+
+// Cards the kiosk cannot take are explained, not crashed on: another kind of card, an expired
+// card, bad card data. A name outside GBK (㛃) prints masked on the ticket.
+func TestKiosk_CardProblemsAndRareName(t *testing.T) {
+	srv := startServer(t)
+	r := newRig(t, srv)
+	for _, c := range []struct{ preset, want string }{
+		{"foreign", "暂不支持此类证件"},
+		{"expired", "身份证已过有效期"},
+		{"badnumber", "身份证信息无法识别"},
+	} {
+		if err := r.dev.CardSim.InsertPreset(c.preset); err != nil {
+			t.Fatal(err)
+		}
+		r.waitFor(c.preset+" refused", func() bool { return r.k.screen == ScreenMessage && r.hasNoLock(c.want) })
+		r.dev.CardSim.Remove()
+		time.Sleep(600 * time.Millisecond)
+		r.tap("返回首页")
+		r.waitScreen(ScreenHome)
+	}
+	if err := r.dev.CardSim.InsertPreset("rare"); err != nil {
+		t.Fatal(err)
+	}
+	r.waitFor("the card holder's banner", func() bool { return r.k.pending != nil && !r.k.busy })
+	if !r.has("阿*㛃") {
+		t.Fatalf("banner: %v", shown(r.w.Content()))
+	}
+	r.tap("社保")
+	r.waitScreen(ScreenTicket)
+	var res Issued
+	r.do(func() { res = r.k.LastIssued() })
+	if !res.Printed {
+		t.Fatalf("the rare name's ticket was not printed: %+v", res)
+	}
+	if errs := r.dev.PrinterSim.Errors(); len(errs) != 0 {
+		t.Fatalf("printer errors: %v", errs)
+	}
+}
