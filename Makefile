@@ -10,7 +10,7 @@ FUZZTIME ?= 10s
 DATA ?= ./data
 ADDR ?= :8080
 # Packages whose tests also run under the race detector in `make test` and `make check`.
-RACE_PKGS := . ./queueserver/... ./counter/terminal/
+RACE_PKGS := . ./queueserver/... ./counter/terminal/ ./kiosk/
 
 .DEFAULT_GOAL := help
 .PHONY: help deps run test test-unit test-race fuzz check fmt-check vet deps-rules bench build clean

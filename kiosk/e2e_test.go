@@ -49,8 +49,8 @@ var (
 // Screenshots and the printer's rendering of each ticket go to $KIOSK_E2E_SHOTS (default: a
 // temporary directory).
 func TestE2E_KioskUnderXvfb(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short")
+	if testing.Short() || raceEnabled {
+		t.Skip("-short or -race")
 	}
 	for _, tool := range []string{"Xvfb", "xdotool", "import", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {

@@ -471,6 +471,8 @@ func TestKiosk_LicenceEntryRoutesTheCardToItsFlow(t *testing.T) {
 		t.Fatal("the disabled entry did something")
 	}
 
+	r.k.Stop() // one kiosk at a time: they would share the test driver
+
 	flow := &echoFlow{}
 	r2 := newRig(t, srv, func(o *Options) { o.Licence = flow })
 	r2.tap("自助打证")

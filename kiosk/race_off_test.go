@@ -1,0 +1,5 @@
+//go:build !race
+
+package kiosk
+
+const raceEnabled = false
