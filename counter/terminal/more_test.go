@@ -3,6 +3,8 @@ package terminal
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -258,5 +260,52 @@ func TestTerminal_LogoutRefusedWhileServing(t *testing.T) {
 	}
 	if l := r.sign.Shown().Lines; l[0] != "" || l[1] != "" {
 		t.Fatalf("sign after logout %q", l)
+	}
+}
+
+// TestTerminal_ApplicantMaskedAndOnePressOneCall: an ID-card ticket shows its applicant masked
+// (张*三, 110***********002X), never the full ID number; F1 pressed many times at once calls one
+// ticket.
+func TestTerminal_ApplicantMaskedAndOnePressOneCall(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	ctx := context.Background()
+	w01, _ := r.admin.Counter(ctx, "w01")
+	svc := w01.Services[0].ServiceID
+	tk, err := r.admin.IssueTicket(ctx, hall.IssueRequest{ServiceID: svc, Channel: hall.ChannelIDCard, IDNumber: "11010519491231002X", Name: "张小三"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.issue(svc)
+	r.waitFor("two waiting", func(s Snapshot) bool { return len(s.Waiting) == 2 && !s.Busy })
+	before := lastSeq(t, r)
+	var accepted atomic.Int32
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r.term.CallNext() {
+				accepted.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	s := r.waitFor("the call", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	if accepted.Load() != 1 {
+		t.Fatalf("%d presses accepted while one was running, want 1", accepted.Load())
+	}
+	if n := count(r.events(before), hall.EventTicketCalled); n != 1 {
+		t.Fatalf("%d calls for 16 presses, want 1", n)
+	}
+	if s.Current.ID != tk.ID {
+		t.Fatalf("called %s, want the first ticket %s", s.Current.Code, tk.Code)
+	}
+	person := uiGet(r, func() string { return r.term.ui.person.Text })
+	if person != "办事人：张*三 110***********002X" {
+		t.Fatalf("applicant line %q", person)
+	}
+	if strings.Contains(person, "11010519491231002X") || strings.Contains(person, "张小三") {
+		t.Fatal("the applicant is not masked")
 	}
 }
