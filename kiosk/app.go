@@ -50,8 +50,11 @@ type Options struct {
 	// RetryInterval is how often the kiosk tries the server again while paused; default 3 s.
 	RetryInterval time.Duration
 	// Licence is the self-service licence printing flow (自助打证) behind its home button; nil
-	// shows the button disabled ("即将开通").
+	// shows the built-in flow when LicencePrinter is set, else the button disabled.
 	Licence Flow
+	// LicencePrinter is the A4 printer of self-service licence printing (自助打证), a CUPS
+	// queue; nil leaves the licence entry disabled.
+	LicencePrinter LicencePrinter
 }
 
 func (o Options) withDefaults() Options {
@@ -133,8 +136,9 @@ type App struct {
 	keypad    *keypadState // the keypad shown, if any
 	// priorityForm is the staff form shown, if any
 	priorityForm *priorityForm
-	guideService string // the service whose guide is shown ("" for the index)
-	lastIssue    Issued // the last ticket shown, for tests and the e2e run
+	guideService string        // the service whose guide is shown ("" for the index)
+	lastIssue    Issued        // the last ticket shown, for tests and the e2e run
+	licence      *licenceVisit // the card holder of the licence screens, if any
 }
 
 // New builds the kiosk in window w. Call Start to connect and run the devices, Stop to end.
@@ -249,7 +253,7 @@ func (a *App) checkIdle() {
 
 // reset forgets the visit (card holder, phone, language) and shows the home screen.
 func (a *App) reset() {
-	a.pending, a.holder = nil, ""
+	a.pending, a.holder, a.licence = nil, "", nil
 	a.lang = a.o.Language
 	a.area = a.o.Area
 	if (a.area == "" || !a.hasArea(a.area)) && len(a.areas) > 0 {

@@ -27,6 +27,7 @@ import (
 //	  "adminPIN": "246810",
 //	  "fullScreen": true,
 //	  "idleTimeout": "60s",
+//	  "licencePrinter": {"queue": "A4-Licences"},
 //	  "devices": {
 //	    "idcard":  {"path": "/dev/serial/by-id/usb-…-if00", "baud": 115200},
 //	    "scanner": {"path": "/dev/ttyACM0", "baud": 9600},
@@ -46,11 +47,20 @@ type Config struct {
 	FullScreen  bool     `json:"fullScreen,omitempty"`
 	IdleTimeout Duration `json:"idleTimeout,omitempty"`
 	Language    Lang     `json:"language,omitempty"`
-	Devices     struct {
+	// LicencePrinter is the CUPS queue of the A4 licence printer (自助打证), with its CUPS server
+	// ("host:port", default the local one); no queue leaves licence printing off.
+	LicencePrinter LicencePrinterConfig `json:"licencePrinter,omitzero"`
+	Devices        struct {
 		IDCard  Port `json:"idcard"`
 		Scanner Port `json:"scanner"`
 		Printer Port `json:"printer"`
 	} `json:"devices"`
+}
+
+// LicencePrinterConfig names the CUPS queue of the licence printer.
+type LicencePrinterConfig struct {
+	Queue  string `json:"queue,omitempty"`
+	Server string `json:"server,omitempty"`
 }
 
 // Port is a serial device's place and speed.

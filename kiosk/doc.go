@@ -1,7 +1,8 @@
 // Package kiosk is the hall's self-service kiosk (取号机 / 自助终端): the screens a visitor uses
 // without help — areas and services with live waiting counts, taking a number by a tap, an ID
 // card, a phone number, a booking's QR code or short code, and the priority lane (绿色通道) —
-// the ticket printing with its status check, and the service guide (办事指南).
+// the ticket printing with its status check, the service guide (办事指南), and self-service
+// licence printing (自助打证, licence.go) on an A4 printer through CUPS.
 //
 // It talks to the queue server only through the httpapi client and to its devices only through
 // the drivers interfaces (CardReader, Scanner, Printer). The package does not import

@@ -43,6 +43,10 @@ func (a *App) redraw() {
 		a.showPriority()
 	case ScreenOffline:
 		a.showOffline()
+	case ScreenLicenceSwipe:
+		a.showLicenceSwipe()
+	case ScreenLicenceList:
+		a.showLicenceList()
 	default:
 		a.showHome()
 	}
@@ -130,15 +134,6 @@ func (a *App) columns(portrait, landscape int) int {
 		return landscape
 	}
 	return portrait
-}
-
-// licenceEntry is the place of self-service licence printing (自助打证): the Options.Licence
-// flow when there is one, else a disabled button that says it is coming.
-func (a *App) licenceEntry() fyne.CanvasObject {
-	if f := a.o.Licence; f != nil {
-		return button(f.Label(a.lang), false, a.tap(func() { f.Start(a) }))
-	}
-	return disabledButton(a.t("way_licence"), a.t("coming_soon"))
 }
 
 // serviceTile shows one service: its name, and its waiting count and wait, or why it is closed.

@@ -47,6 +47,9 @@ type SMSConfig struct {
 	NearPlaces int `json:"nearPlaces,omitempty"`
 }
 
+// DemoPlatformSecretFile holds the demo platform's HMAC secret (hex) in the data directory.
+const DemoPlatformSecretFile = "demo-platform.secret"
+
 // readKeyFile reads a hex key of n bytes from path. With create set, a missing file is made
 // with a fresh random key (mode 0600).
 func readKeyFile(path string, n int, create bool) ([]byte, error) {
@@ -97,8 +100,12 @@ func (m *Main) startSync(ctx context.Context, mux *http.ServeMux) error {
 		}
 	}
 	if m.Config.Demo && pc.URL == "" {
-		secret = make([]byte, 32)
-		rand.Read(secret)
+		// The demo platform's secret is kept in the data directory, so that tools (and the
+		// kiosk tests) can sign licence notices as the platform would.
+		var err error
+		if secret, err = readKeyFile(filepath.Join(m.Config.DataDir, DemoPlatformSecretFile), 32, true); err != nil {
+			return fmt.Errorf("demo platform secret: %w", err)
+		}
 		url, err := m.startDemoPlatform(secret)
 		if err != nil {
 			return err

@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"hall/kiosk"
+	"hall/kiosk/cups"
 	"hall/queueserver/httpapi"
 )
 
@@ -46,6 +47,7 @@ func run(args []string) error {
 	pin := fs.String("admin-pin", "", "admin PIN (overrides the file)")
 	area := fs.String("area", "", "the kiosk's area (overrides the file)")
 	lang := fs.String("lang", "", "start language zh or en (overrides the file)")
+	licenceQueue := fs.String("licence-printer", "", "CUPS queue of the A4 licence printer (overrides the file)")
 	width := fs.Int("width", 1080, "window width when not full screen")
 	height := fs.Int("height", 1920, "window height when not full screen")
 	if err := fs.Parse(args); err != nil {
@@ -61,6 +63,9 @@ func run(args []string) error {
 	}
 	if *server != "" {
 		cfg.Server = *server
+	}
+	if *licenceQueue != "" {
+		cfg.LicencePrinter.Queue = *licenceQueue
 	}
 	if *token != "" {
 		cfg.Token = *token
@@ -118,8 +123,13 @@ func run(args []string) error {
 	}
 	a.Driver().SetDisableScreenBlanking(true)
 	client := httpapi.NewClient(strings.TrimRight(cfg.Server, "/"), nil).WithToken(cfg.Token)
+	var licencePrinter kiosk.LicencePrinter
+	if cfg.LicencePrinter.Queue != "" {
+		licencePrinter = &cups.Printer{Queue: cfg.LicencePrinter.Queue, Server: cfg.LicencePrinter.Server}
+	}
 	k := kiosk.New(w, kiosk.Options{
-		Client: client, Card: devs.Card, Scanner: devs.Scanner, Printer: devs.Printer, PaperDots: devs.Dots,
+		LicencePrinter: licencePrinter,
+		Client:         client, Card: devs.Card, Scanner: devs.Scanner, Printer: devs.Printer, PaperDots: devs.Dots,
 		PublicURL: cfg.PublicURL, Area: cfg.Area, AdminPIN: cfg.AdminPIN,
 		IdleTimeout: time.Duration(cfg.IdleTimeout), Language: cfg.Language, Logger: log,
 		SetFullScreen: w.SetFullScreen, Quit: a.Quit,
