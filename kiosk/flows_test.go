@@ -463,8 +463,8 @@ func (f *echoFlow) Start(a *App) {
 func TestKiosk_LicenceEntryRoutesTheCardToItsFlow(t *testing.T) {
 	srv := startServer(t)
 	r := newRig(t, srv)
-	if !r.has("即将开通") {
-		t.Fatal("no 即将开通 on the disabled entry")
+	if !r.has("本机未连接证照打印机") {
+		t.Fatal("the disabled entry does not say why (no licence printer)")
 	}
 	r.tap("自助打证")
 	if r.k.Screen() != ScreenHome {
