@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -164,5 +165,100 @@ func TestMain_ForgedLicenceNoticeRefused(t *testing.T) {
 	}
 	if s.lastSeq(t) != before {
 		t.Fatal("a forged notice changed the store")
+	}
+}
+
+// startWithPlatform runs the demo hall in dir with an outside platform at url (flags, as an
+// operator would set them), with fast retries.
+func startWithPlatform(t *testing.T, dir, url, secretFile string) *Main {
+	t.Helper()
+	m := NewMain()
+	if err := m.ParseFlags(context.Background(), []string{"-demo", "-data", dir, "-addr", "127.0.0.1:0", "-hall-id", "wuhou",
+		"-platform-url", url, "-platform-secret-file", secretFile}); err != nil {
+		t.Fatal(err)
+	}
+	m.Logger, m.Stdout = quiet, io.Discard
+	m.Config.Platform.MinBackoff, m.Config.Platform.MaxBackoff = Duration(20*time.Millisecond), Duration(200*time.Millisecond)
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// The platform is down while cases are opened, the hall restarts, the platform comes back:
+// every case event arrives exactly once in effect, in order, under the configured hall id.
+func TestMain_PlatformOutageAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "platform.secret")
+	os.WriteFile(secretFile, []byte("00112233445566778899aabbccddeeff\n"), 0o600)
+	r := &backend.Receiver{Secret: []byte{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}}
+	r.SetMode(backend.ModeFail, 0)
+	srv := httptest.NewServer(&backend.ReceiverMux{R: r})
+	defer srv.Close()
+	data := filepath.Join(dir, "data")
+	m := startWithPlatform(t, data, srv.URL+backend.ReceiverSyncPath, secretFile)
+	ctx := context.Background()
+	pub := httpapi.NewClient(m.URL(), nil)
+	login, err := pub.Login(ctx, "1001", demoClerkPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := pub.WithToken(login.Token)
+	admin, _ := pub.Login(ctx, "admin", demoAdminPassword)
+	var ids []string
+	for i := 0; i < 20; i++ {
+		if _, err := pub.WithToken(admin.Token).IssueTicket(ctx, hall.IssueRequest{ServiceID: "shebao", Channel: hall.ChannelTap}); err != nil {
+			t.Fatal(err)
+		}
+		tk, err := clerk.CallNext(ctx, "w01", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := clerk.OpenCase(ctx, hall.OpenCaseRequest{CounterID: "w01", TicketID: tk.ID, Name: "申请人", IDNumber: syncTestID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clerk.StepCase(ctx, c.ID, hall.StepSuspend, "w01", "缺少材料")
+		clerk.StepCase(ctx, c.ID, hall.StepResume, "w01", "")
+		if _, err := clerk.Finish(ctx, "w01"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, _ := pub.WithToken(admin.Token).SyncStatus(ctx)
+		if len(st) > 0 && st[0].Failures >= 2 && st[0].Backlog == 60 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status during the outage: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	m.Close()
+	m = startWithPlatform(t, data, srv.URL+backend.ReceiverSyncPath, secretFile)
+	r.SetMode(backend.ModeOK, 0)
+	deadline = time.Now().Add(20 * time.Second)
+	for r.Stats().Applied < 60 {
+		if time.Now().After(deadline) {
+			t.Fatalf("applied %d of 60", r.Stats().Applied)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	got := r.Applied()
+	if len(got) != 60 || r.Stats().OutOfOrder != 0 {
+		t.Fatalf("applied %d, out of order %d", len(got), r.Stats().OutOfOrder)
+	}
+	for i, id := range ids {
+		h := r.CaseHistory(id)
+		if len(h) != 3 || h[0] != hall.EventCaseOpened || h[1] != hall.EventCaseSuspended || h[2] != hall.EventCaseResumed {
+			t.Fatalf("case %d at the platform: %v", i, h)
+		}
+	}
+	if !strings.HasPrefix(got[0].IdempotencyKey, "wuhou-") || got[0].Case.Applicant.IDNumber != syncTestID {
+		t.Fatalf("first delivery %+v", got[0].Delivery)
 	}
 }
