@@ -587,3 +587,26 @@ func TestKiosk_CardProblemsAndRareName(t *testing.T) {
 		t.Fatalf("printer errors: %v", errs)
 	}
 }
+
+// The priority lane's on-screen keyboard types the staff number and the password into the
+// focused field (a kiosk has no physical keyboard).
+func TestKiosk_PriorityLaneOnScreenKeyboard(t *testing.T) {
+	srv := startServer(t)
+	r := newRig(t, srv)
+	r.tap("绿色通道")
+	r.waitScreen(ScreenPriority)
+	for _, k := range []string{"1", "0", "0", "1"} {
+		r.tap(k)
+	}
+	r.do(func() { r.w.Canvas().Focus(r.k.priorityForm.password) })
+	for _, k := range []string{"c", "l", "e", "r", "k", "1", "2", "3"} {
+		r.tap(k)
+	}
+	r.do(func() {
+		if r.k.priorityForm.staffID.Text != "1001" || r.k.priorityForm.password.Text != "clerk123" {
+			t.Fatalf("typed %q and %q", r.k.priorityForm.staffID.Text, r.k.priorityForm.password.Text)
+		}
+	})
+	r.tap("验证")
+	r.waitFor("the classes", func() bool { return !r.k.busy && r.hasNoLock("请选择优先类别") })
+}

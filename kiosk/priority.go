@@ -17,9 +17,9 @@ import (
 // card (the server gives the ticket its class by age); anyone else needs a staff member, who
 // confirms with their staff number and password and picks the class.
 func (a *App) showPriority() {
-	staffID := widget.NewEntry()
+	staffID := newTouchEntry(false)
 	staffID.SetPlaceHolder(a.t("staff_id"))
-	password := widget.NewPasswordEntry()
+	password := newTouchEntry(true)
 	password.SetPlaceHolder(a.t("password"))
 	hint := centred("", sizeNormal, colorWarn, false)
 	verify := button(a.t("verify"), true, nil)
@@ -31,6 +31,7 @@ func (a *App) showPriority() {
 		widget.NewForm(widget.NewFormItem(a.t("staff_id"), staffID), widget.NewFormItem(a.t("password"), password)),
 		hint,
 		container.NewGridWithColumns(2, button(a.t("back"), false, a.tap(a.showHome)), verify),
+		a.touchKeyboard(staffID, password),
 	)
 	a.setContent(ScreenPriority, container.NewBorder(a.header(), nil, nil, nil, container.NewPadded(body)), a.o.IdleTimeout)
 	a.onCard = a.priorityCard
@@ -40,7 +41,7 @@ func (a *App) showPriority() {
 
 // priorityForm lets tests fill in the staff form.
 type priorityForm struct {
-	staffID, password *widget.Entry
+	staffID, password *touchEntry
 	verify            func()
 	hint              *canvas.Text
 }
