@@ -259,9 +259,14 @@ func (s *Store) StepCase(ctx context.Context, caseID string, step hall.CaseStep,
 
 // Case returns a case without its full ID number. ENOTFOUND.
 func (s *Store) Case(ctx context.Context, caseID string) (hall.Case, error) {
-	var out hall.Case
+	rec, err := s.caseRecord(caseID)
+	return rec.Case, err
+}
+
+// caseRecord reads a stored case. ENOTFOUND.
+func (s *Store) caseRecord(caseID string) (caseRecord, error) {
+	var rec caseRecord
 	err := s.view(func(tx *bbolt.Tx) error {
-		var rec caseRecord
 		ok, err := getJSON(tx.Bucket(bucketCases), []byte(caseID), &rec)
 		if err != nil {
 			return err
@@ -269,10 +274,9 @@ func (s *Store) Case(ctx context.Context, caseID string) (hall.Case, error) {
 		if !ok {
 			return notFound("case_not_found", "办件", "case", caseID)
 		}
-		out = rec.Case
 		return nil
 	})
-	return out, err
+	return rec, err
 }
 
 // CasesOfDay lists the cases opened on day, oldest first, without full ID numbers.
@@ -298,23 +302,11 @@ func (s *Store) CasesOfDay(ctx context.Context, day hall.Day) ([]hall.Case, erro
 
 // CaseApplicantID unseals the applicant's full ID number ("" if the case has none). ENOTFOUND.
 func (s *Store) CaseApplicantID(ctx context.Context, caseID string) (string, error) {
-	var sealed string
-	err := s.view(func(tx *bbolt.Tx) error {
-		var rec caseRecord
-		ok, err := getJSON(tx.Bucket(bucketCases), []byte(caseID), &rec)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return notFound("case_not_found", "办件", "case", caseID)
-		}
-		sealed = rec.SealedID
-		return nil
-	})
-	if err != nil || sealed == "" {
+	rec, err := s.caseRecord(caseID)
+	if err != nil || rec.SealedID == "" {
 		return "", err
 	}
-	return s.unseal(caseID, sealed)
+	return s.unseal(caseID, rec.SealedID)
 }
 
 // SuperviseCases sends case.warning and case.overdue once per open case (电子监察).

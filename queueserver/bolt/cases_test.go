@@ -13,14 +13,7 @@ import (
 )
 
 // idNumber completes 17 digits with the GB 11643 check character.
-func idNumber(first17 string) string {
-	w := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(first17[i]-'0') * w[i]
-	}
-	return first17 + string("10X98765432"[sum%11])
-}
+func idNumber(first17 string) string { return hall.CompleteIDNumber(first17) }
 
 var applicantID = idNumber("51010519800101123")
 
