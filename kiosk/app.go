@@ -49,6 +49,9 @@ type Options struct {
 	HealthInterval time.Duration
 	// RetryInterval is how often the kiosk tries the server again while paused; default 3 s.
 	RetryInterval time.Duration
+	// IssueRetryFor is how long an issue is tried again, with the same idempotency key, while the
+	// server cannot be reached; default 20 s.
+	IssueRetryFor time.Duration
 	// Licence is the self-service licence printing flow (自助打证) behind its home button; nil
 	// shows the built-in flow when LicencePrinter is set, else the button disabled.
 	Licence Flow
@@ -78,6 +81,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.HealthInterval <= 0 {
 		o.HealthInterval = 15 * time.Second
+	}
+	if o.IssueRetryFor <= 0 {
+		o.IssueRetryFor = 20 * time.Second
 	}
 	if o.RetryInterval <= 0 {
 		o.RetryInterval = 3 * time.Second

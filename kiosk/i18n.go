@@ -57,6 +57,7 @@ var texts = map[string][2]string{
 	"already_waiting":     {"您已有该业务的排队号 %s，请勿重复取号", "You already hold the ticket %s for this service"},
 	"already_waiting_any": {"您已有该业务的排队号，请勿重复取号", "You already hold a ticket for this service"},
 	"error_title":         {"未能出号", "No number issued"},
+	"issue_unknown":       {"服务器暂时无法连接，无法确认是否已出号，请咨询导办人员，勿重复取号", "The server cannot be reached, so it is not known whether a number was issued; please ask the hall staff before trying again"},
 	"card_unsupported":    {"暂不支持此类证件，请点击事项取号或咨询导办人员", "This kind of card is not supported; tap a service or ask the hall staff"},
 	"card_invalid":        {"身份证信息无法识别，请重新放置或咨询导办人员", "The ID card could not be read correctly; place it again or ask the hall staff"},
 	"card_expired":        {"身份证已过有效期，请咨询导办人员", "The ID card has expired; please ask the hall staff"},

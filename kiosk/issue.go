@@ -72,13 +72,26 @@ func (a *App) issue(req hall.IssueRequest, notFound func()) {
 // place in the queue, print, and report the printer's health. A number that cannot be printed is
 // still issued and returned (the ticket screen shows it); nothing is printed for a refused one.
 func (a *App) issueAndPrint(cl *httpapi.Client, lang Lang, info hall.Hall, services []httpapi.ServiceView, req hall.IssueRequest) (Issued, error) {
-	ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(a.ctx, a.o.IssueRetryFor+30*time.Second)
 	defer cancel()
 	res := Issued{Ahead: -1}
 
 	problem, st := a.checkPrinter(ctx)
 
-	t, err := cl.IssueTicket(hall.WithIdempotencyKey(ctx, httpapi.NewIdempotencyKey()), req)
+	// One idempotency key for every attempt: a request whose answer was lost on the way is
+	// answered again, never issued twice, once the server can be reached.
+	ictx := hall.WithIdempotencyKey(ctx, httpapi.NewIdempotencyKey())
+	deadline := time.Now().Add(a.o.IssueRetryFor)
+	var t hall.Ticket
+	var err error
+	for {
+		t, err = cl.IssueTicket(ictx, req)
+		if err == nil || hall.ErrorReason(err) != "server_unreachable" || !time.Now().Before(deadline) || ctx.Err() != nil {
+			break
+		}
+		a.log.Warn("kiosk: issuing: the server cannot be reached; trying again", "err", err)
+		a.sleep(time.Second)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -189,6 +202,8 @@ func (a *App) showIssueError(err error) {
 		title = a.t("already_waiting_any")
 	}
 	if hall.ErrorReason(err) == "server_unreachable" {
+		// The number may have been issued without the answer arriving: say so.
+		body = a.t("issue_unknown")
 		a.online = false
 		a.requestRefresh()
 	}
