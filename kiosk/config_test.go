@@ -33,11 +33,11 @@ func TestLoadConfig(t *testing.T) {
 	}
 	for body, want := range map[string]string{
 		`{"server":"http://h","token":"t","devices":{"printr":{"path":"/dev/x"}}}`: "unknown field",
-		`{"token":"t"}`: "server is missing",
+		`{"token":"t"}`:         "server is missing",
 		`{"server":"http://h"}`: "token is missing",
 		`{"server":"http://h","token":"t","devices":{"printer":{"dots":500}}}`: "printer dots",
-		`{"server":"http://h","token":"t","language":"fr"}`: "language",
-		`{"server":"http://h","token":"t","idleTimeout":"soon"}`: "duration",
+		`{"server":"http://h","token":"t","language":"fr"}`:                    "language",
+		`{"server":"http://h","token":"t","idleTimeout":"soon"}`:               "duration",
 	} {
 		if _, err := LoadConfig(writeConfig(t, body)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", body, err, want)
