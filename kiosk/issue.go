@@ -231,7 +231,7 @@ func (a *App) showTicket(r Issued) {
 		centred(a.name(r.Service.Name, r.Service.NameEN), sizeTitle, colorText, true),
 	}
 	if r.Ahead >= 0 {
-		items = append(items, centred(a.t("ahead", r.Ahead)+"  ·  "+a.t("wait_minutes", minutes(r.Wait)), sizeLarge, colorText, false))
+		items = append(items, centred(a.t("ahead", r.Ahead)+"  ·  "+waitText(a.lang, r.Wait), sizeLarge, colorText, false))
 	}
 	if r.Ticket.Priority != "" {
 		items = append(items, centred(a.t("priority_label")+" · "+a.priorityName(r.Ticket.Priority), sizeLarge, colorGood, true))

@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -24,12 +25,12 @@ func (a *App) receipt(lang Lang, info hall.Hall, r Issued) drivers.Receipt {
 	name := func(zh, en string) string { return pick(lang, zh, en) }
 	b := []drivers.Block{
 		drivers.Line{Text: name(info.Name, info.NameEN), Align: drivers.AlignCenter, Bold: true, Width: 1, Height: 2},
-		drivers.Line{Text: strings.Repeat("-", 48)},
+		drivers.Line{Text: strings.Repeat("─", 24)},
 		drivers.Line{Text: name(r.Service.Name, r.Service.NameEN), Align: drivers.AlignCenter, Bold: true, Width: 2, Height: 2},
 		drivers.Line{Text: r.Ticket.Code, Align: drivers.AlignCenter, Bold: true, Width: 4, Height: 4},
 	}
 	if r.Ahead >= 0 {
-		b = append(b, drivers.Line{Text: t("ahead", r.Ahead) + "  " + t("wait_minutes", minutes(r.Wait)), Align: drivers.AlignCenter})
+		b = append(b, drivers.Line{Text: t("ahead", r.Ahead) + "  " + waitText(lang, r.Wait), Align: drivers.AlignCenter})
 	}
 	if r.Ticket.Priority != "" {
 		b = append(b, drivers.Line{Text: t("priority_label") + " · " + tr(lang, priorityKey(r.Ticket.Priority)), Align: drivers.AlignCenter, Bold: true})
@@ -71,6 +72,14 @@ func (a *App) receipt(lang Lang, info hall.Hall, r Issued) drivers.Receipt {
 		drivers.Cut{Feed: 3},
 	)
 	return drivers.Receipt{Blocks: b}
+}
+
+// waitText is the estimated wait, or "no wait" under a minute.
+func waitText(lang Lang, d time.Duration) string {
+	if m := minutes(d); m > 0 {
+		return tr(lang, "wait_minutes", m)
+	}
+	return tr(lang, "no_wait")
 }
 
 // priorityKey is the text key of a priority class.
