@@ -105,6 +105,7 @@ func (s *demoServer) start(t *testing.T, addr string) {
 	t.Helper()
 	s.cmd = exec.Command(serverBin, "-demo", "-data", s.data, "-addr", addr)
 	s.cmd.Stdout, s.cmd.Stderr = io.Discard, io.Discard
+	dieWithTest(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
