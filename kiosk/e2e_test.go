@@ -1,3 +1,5 @@
+//go:build linux
+
 package kiosk
 
 import (
@@ -76,7 +78,8 @@ func TestE2E_KioskUnderXvfb(t *testing.T) {
 	}
 	defer log.Close()
 	script.Stdout, script.Stderr = log, log
-	script.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, and a SIGTERM (its trap stops the hall) if this test binary dies.
+	script.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := script.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -265,6 +268,7 @@ func startXvfb(t *testing.T) string {
 		}
 		display := ":" + strconv.Itoa(n)
 		cmd := exec.Command("Xvfb", display, "-screen", "0", "1080x1920x24", "-nolisten", "tcp")
+		dieWithTest(cmd)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
