@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -260,5 +263,66 @@ func TestMain_PlatformOutageAcrossRestart(t *testing.T) {
 	}
 	if !strings.HasPrefix(got[0].IdempotencyKey, "wuhou-") || got[0].Case.Applicant.IDNumber != syncTestID {
 		t.Fatalf("first delivery %+v", got[0].Delivery)
+	}
+}
+
+// Kiosks race through the real API to print the same licence: one hands it over, every round.
+func TestMain_KiosksRaceForOneLicence(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	secret, err := readKeyFile(filepath.Join(s.dir, DemoPlatformSecretFile), 32, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kiosks []*httpapi.Client
+	for i := 0; i < 4; i++ {
+		e, err := s.admin.EnrolDevice(ctx, httpapi.DeviceRequest{ID: fmt.Sprintf("race-kiosk-%d", i), Name: "自助机", Kind: hall.DeviceKiosk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kiosks = append(kiosks, s.as(e.Token))
+	}
+	for round := 0; round < 15; round++ {
+		id := fmt.Sprintf("RACE-%d", round)
+		st, body, err := backend.PostLicenceNotice(ctx, nil, s.URL(), secret, hall.LicenceNotice{LicenceID: id, Title: "营业执照", Name: "王五", IDNumber: syncTestID,
+			Fields: []hall.LicenceField{{Label: "名称", Value: "某公司"}}})
+		if err != nil || st != http.StatusCreated {
+			t.Fatalf("notice: %d %s %v", st, body, err)
+		}
+		var wg sync.WaitGroup
+		var won atomic.Int32
+		for _, k := range kiosks {
+			wg.Add(1)
+			go func(k *httpapi.Client) {
+				defer wg.Done()
+				if _, err := k.ReserveLicence(ctx, id, syncTestID); err != nil {
+					if hall.ErrorCode(err) != hall.ECONFLICT {
+						t.Errorf("reserve: %v", err)
+					}
+					return
+				}
+				if _, err := k.HandOverLicence(ctx, id); err != nil {
+					if hall.ErrorCode(err) != hall.ECONFLICT {
+						t.Errorf("hand over: %v", err)
+					}
+					return
+				}
+				won.Add(1)
+			}(k)
+		}
+		wg.Wait()
+		if won.Load() != 1 {
+			t.Fatalf("round %d: %d kiosks handed the licence over", round, won.Load())
+		}
+	}
+	evs, _ := s.Store().EventsSince(ctx, 0, 0)
+	n := 0
+	for _, e := range evs {
+		if e.Type == hall.EventLicenceHandedOver {
+			n++
+		}
+	}
+	if n != 15 {
+		t.Fatalf("%d handover events for 15 licences", n)
 	}
 }
