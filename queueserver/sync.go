@@ -253,7 +253,7 @@ func (m *Main) superviseCases(ctx context.Context) {
 // registerOutbox adds the platform outbox's gauges and counters to the metrics.
 func (mt *metrics) registerOutbox(m *Main) {
 	mt.reg.MustRegister(&outboxCollector{m: m,
-		backlog:   prometheus.NewDesc("hall_backend_backlog", "Events waiting for delivery to the platform.", []string{"outbox"}, nil),
+		backlog:   prometheus.NewDesc("hall_backend_backlog", "Events waiting for delivery by the outbox.", []string{"outbox"}, nil),
 		delivered: prometheus.NewDesc("hall_backend_delivered_total", "Events delivered to the platform since start.", []string{"outbox"}, nil),
 		failures:  prometheus.NewDesc("hall_backend_failures_total", "Failed delivery attempts since start.", []string{"outbox"}, nil),
 		failing:   prometheus.NewDesc("hall_backend_failing", "1 while the last delivery attempt failed.", []string{"outbox"}, nil),
