@@ -237,7 +237,7 @@ func (a *App) printAndHandOver(cl *httpapi.Client, loc *time.Location, now time.
 	pdf := p.PDF
 	if len(pdf) == 0 {
 		pdf, err = licencepdf.Make(licencepdf.Print{
-			Licence: p.Licence, VerifyURL: strings.TrimRight(a.o.PublicURL, "/") + "/api/v1/licences/verify/" + p.Licence.VerifyCode,
+			Licence: p.Licence, VerifyURL: strings.TrimRight(a.o.PublicURL, "/") + "/v/" + p.Licence.VerifyCode, // the server's verification page
 			KioskID: p.Licence.ReservedBy, PrintedAt: now, Location: loc,
 		})
 		if err != nil {

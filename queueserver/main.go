@@ -271,6 +271,7 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.Handle("/api/", m.api)
 	mux.Handle("GET /metrics", metrics.handler())
 	mux.HandleFunc("GET /healthz", m.healthz)
+	mux.HandleFunc("GET "+VerifyPath+"{code}", m.verify)
 	pages, err := web.New()
 	if err != nil {
 		return fmt.Errorf("web pages: %w", err)

@@ -116,6 +116,13 @@ func TestMain_CaseToPlatformAndLicenceAtKiosk(t *testing.T) {
 	if err != nil || v.State != hall.LicenceHandedOver || v.Holder.MaskedID != hall.MaskID(syncTestID) {
 		t.Fatalf("verify: %+v, %v", v, err)
 	}
+	st2, _, page := raw(t, "GET", s.URL()+"/v/"+p.Licence.VerifyCode, "", "")
+	if st2 != 200 || !bytes.Contains(page, []byte("社保转移凭证")) || !bytes.Contains(page, []byte("已领取")) || !bytes.Contains(page, []byte(hall.MaskID(syncTestID))) || bytes.Contains(page, []byte(syncTestID)) {
+		t.Fatalf("verification page %d:\n%s", st2, page)
+	}
+	if st3, _, _ := raw(t, "GET", s.URL()+"/v/not-a-code", "", ""); st3 != 404 {
+		t.Fatalf("unknown code: %d", st3)
+	}
 	if got, _ := clerk.Case(ctx, c.ID); got.State != hall.CaseHandedOver {
 		t.Fatalf("case after handover: %s", got.State)
 	}
