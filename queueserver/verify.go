@@ -18,6 +18,7 @@ var verifyPage = template.Must(template.New("verify").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>证照核验 Licence check</title>
 <style>
+@font-face{font-family:"Hall SC";src:url(/static/fonts/hall-sc.woff2) format("woff2")}
 body{font-family:"Noto Sans CJK SC","Hall SC",sans-serif;margin:0;background:#f4f6f9;color:#222}
 main{max-width:32rem;margin:1.5rem auto;background:#fff;border-radius:.5rem;padding:1.5rem;box-shadow:0 1px 4px #0002}
 h1{font-size:1.3rem;margin:0 0 1rem;color:#0b5cad}.ok{color:#1b7f3b}.bad{color:#c62828}
