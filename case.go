@@ -295,19 +295,21 @@ func CaseEvent(typ EventType, c Case, at time.Time, note string) Event {
 	return Event{Type: typ, At: at, Day: c.Day, AreaID: c.AreaID, ServiceID: c.ServiceID, CounterID: c.CounterID, StaffID: c.StaffID, Case: &pub, Note: note}
 }
 
-// OpenCaseRequest opens a case at a counter from the ticket it serves. TicketID comes from
-// scanning the ticket's barcode; TicketCode ("A012", today's) may be typed instead. The
+// OpenCaseRequest opens a case at a counter from the ticket it serves: TicketBarcode is the
+// scanned code of the ticket (HALLT:<ticket id>:<check>, see TicketBarcode), TicketID the id it
+// carries, or TicketCode ("A012", today's) typed by the clerk; the first one set is used. The
 // applicant comes from the ID card (IDNumber and Name read by the counter's reader, Source
 // "idcard") or typed; without an IDNumber the ticket's person is taken over.
 type OpenCaseRequest struct {
-	CounterID  string          `json:"counterId"`
-	TicketID   string          `json:"ticketId,omitempty"`
-	TicketCode string          `json:"ticketCode,omitempty"`
-	Name       string          `json:"name,omitempty"`
-	IDNumber   string          `json:"idNumber,omitempty"`
-	Phone      string          `json:"phone,omitempty"`
-	Source     ApplicantSource `json:"source,omitempty"`
-	Matter     string          `json:"matter,omitempty"`
+	CounterID     string          `json:"counterId"`
+	TicketBarcode string          `json:"ticketBarcode,omitempty"`
+	TicketID      string          `json:"ticketId,omitempty"`
+	TicketCode    string          `json:"ticketCode,omitempty"`
+	Name          string          `json:"name,omitempty"`
+	IDNumber      string          `json:"idNumber,omitempty"`
+	Phone         string          `json:"phone,omitempty"`
+	Source        ApplicantSource `json:"source,omitempty"`
+	Matter        string          `json:"matter,omitempty"`
 }
 
 // CaseStep is a node the clerk moves a case to: POST /cases/{id}/{step}.

@@ -164,9 +164,16 @@ func (s *Store) OpenCase(ctx context.Context, r hall.OpenCaseRequest) (hall.Case
 	return out, err
 }
 
-// caseTicket finds the ticket a case is opened from: by id (scanned) or by today's code (typed).
+// caseTicket finds the ticket a case is opened from: by its scanned barcode, its id, or today's
+// code (typed).
 func (w *wtx) caseTicket(r hall.OpenCaseRequest) (*hall.Ticket, error) {
 	switch {
+	case r.TicketBarcode != "":
+		id, err := hall.ParseTicketBarcode(r.TicketBarcode)
+		if err != nil {
+			return nil, err
+		}
+		return w.loadTicket(id)
 	case r.TicketID != "":
 		return w.loadTicket(r.TicketID)
 	case r.TicketCode != "":

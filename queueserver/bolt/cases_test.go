@@ -53,6 +53,26 @@ func TestCases_OpenFromTicketWithIDCard(t *testing.T) {
 	}
 }
 
+func TestCases_OpenByScannedBarcode(t *testing.T) {
+	f := openFixture(t)
+	f.login(t, "c1")
+	tk := f.servedTicket(t)
+	c, err := f.OpenCase(f.ctx, hall.OpenCaseRequest{CounterID: "c1", TicketBarcode: hall.TicketBarcode(tk.ID), Name: "李四"})
+	if err != nil || c.TicketID != tk.ID {
+		t.Fatalf("case %+v, %v", c, err)
+	}
+	damaged := hall.TicketBarcode(tk.ID)
+	last := "0"
+	if strings.HasSuffix(damaged, "0") {
+		last = "1"
+	}
+	damaged = damaged[:len(damaged)-1] + last // a wrong check character
+	_, err = f.OpenCase(f.ctx, hall.OpenCaseRequest{CounterID: "c1", TicketBarcode: damaged, Name: "李四"})
+	if hall.ErrorCode(err) != hall.EINVALID {
+		t.Fatalf("damaged barcode: %v", err)
+	}
+}
+
 func TestCases_OpenByTypedCode(t *testing.T) {
 	f := openFixture(t)
 	f.login(t, "c1")
