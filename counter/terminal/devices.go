@@ -3,7 +3,6 @@ package terminal
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -25,80 +24,57 @@ func cut(s string, n int) string {
 	return string(r[:n])
 }
 
-// showCall shows a call on the window sign: the ticket and window, then the clerk's number.
+// showCall shows a call on the window sign: the ticket and window, blinking, then the clerk's
+// number. It runs after every call, recall and resume, also for the same ticket again.
 func (t *Terminal) showCall(tk hall.Ticket) {
-	if t.o.Sign == nil {
-		return
-	}
 	t.mu.Lock()
 	number, staff := t.counter.Number, t.staff.ID
 	t.mu.Unlock()
-	if tk.CounterNumber != 0 {
-		number = tk.CounterNumber
-	}
-	ctx, cancel := context.WithTimeout(t.ctx, 5*time.Second)
-	defer cancel()
-	err := t.o.Sign.ShowCall(ctx, tk.Code, strconv.Itoa(number), signBlink)
-	if err == nil {
-		err = t.o.Sign.ShowText(ctx, 2, cut(tr(Chinese, "sign_staff", staff), signRunes))
-	}
-	t.deviceErr("dev_sign", err)
-	t.health(hall.ComponentSign, err)
+	t.paintSign(t.ctx, callView(tk, number, staff), true)
 	if t.citizen != nil {
 		t.citizen.refresh()
 	}
 }
 
-// showCounterOnDevices shows the counter's resting state on the sign and the pad: the pause
-// message while paused, otherwise the window and the clerk's number.
+// showCounterOnDevices shows the counter as the server has it now on the sign and the pad: the
+// pause message while paused, the ticket at the counter while serving, otherwise the window and
+// the clerk's number. It runs after the operations that end or move a ticket and at login.
 func (t *Terminal) showCounterOnDevices(ctx context.Context) {
 	t.mu.Lock()
-	c, staff := t.counter, t.staff.ID
+	api, id, c, cur, staff := t.api, t.counterID, t.counter, t.current, t.staff.ID
 	t.mu.Unlock()
 	// The model may lag the operation that just ended: read the counter afresh.
-	t.mu.Lock()
-	api, id := t.api, t.counterID
-	t.mu.Unlock()
 	if api != nil {
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		if fresh, err := api.Counter(rctx, id); err == nil {
 			c = fresh
+			if c.TicketID != "" && (cur == nil || cur.ID != c.TicketID) {
+				cur = nil
+				if st, err := api.Ticket(rctx, c.TicketID); err == nil {
+					cur = &st.Ticket
+				}
+			}
 		}
 		cancel()
 	}
 	if t.citizen != nil {
 		t.citizen.refresh()
 	}
-	if t.o.Sign != nil {
-		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		var lines []string
-		switch c.State {
-		case hall.CounterPaused:
-			lines = []string{tr(Chinese, "sign_paused"), c.PauseReason}
-		case hall.CounterServing:
-			// the call stays on the sign until the ticket ends
-		default:
-			lines = []string{tr(Chinese, "sign_idle", c.Number), tr(Chinese, "sign_staff", staff)}
-		}
-		var err error
-		if lines != nil {
-			err = t.o.Sign.Clear(sctx)
-			for i := 0; err == nil && i < len(lines); i++ {
-				err = t.o.Sign.ShowText(sctx, i+1, cut(lines[i], signRunes))
-			}
-		}
-		t.deviceErr("dev_sign", err)
-		t.health(hall.ComponentSign, err)
+	v := counterView(c, cur, staff)
+	t.paintSign(ctx, v, false)
+	t.showPadIdle(ctx, c, staff)
+}
+
+// showPadIdle shows the window and clerk on the pad between ratings; this also checks it answers.
+func (t *Terminal) showPadIdle(ctx context.Context, c hall.Counter, staff string) {
+	if t.o.Pad == nil || c.State == hall.CounterServing || c.State == hall.CounterLoggedOut {
+		return
 	}
-	if t.o.Pad != nil && c.State != hall.CounterServing {
-		// The pad shows the window and clerk between ratings; this also checks it answers.
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		err := t.o.Pad.Idle(pctx, tr(Chinese, "sign_idle", c.Number)+" "+tr(Chinese, "sign_staff", staff))
-		t.deviceErr("dev_pad", err)
-		t.health(hall.ComponentPad, err)
-	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err := t.o.Pad.Idle(pctx, tr(Chinese, "sign_idle", c.Number)+" "+tr(Chinese, "sign_staff", staff))
+	t.deviceErr("dev_pad", err)
+	t.health(hall.ComponentPad, err)
 }
 
 // deviceErr tells the clerk about a device fault (nil does nothing).

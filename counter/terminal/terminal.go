@@ -57,11 +57,16 @@ type Terminal struct {
 	ui      *mainUI
 	login   *loginUI
 
-	ctx       context.Context
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	renderMu  sync.Mutex
-	healthRep *healthReporter
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	renderMu sync.Mutex
+	// signMu orders what is written to the sign; signShown is the key of the view it shows
+	// ("" unknown) and signFailed the view whose failure the clerk was told about.
+	signMu     sync.Mutex
+	signShown  string
+	signFailed string
+	healthRep  *healthReporter
 	// kick asks the sync loop for a resync now.
 	kick chan struct{}
 
@@ -82,6 +87,8 @@ type Terminal struct {
 	loggedIn      bool
 	online        bool
 	pending       *pendingOp
+	opsInFlight   int    // operations started and not yet done painting the devices
+	opGen         uint64 // counts operations started and ended, for restoreSign
 	expired       bool
 	relogin       chan struct{} // closed when the clerk has logged in again after expiry
 	notice        string
@@ -322,7 +329,10 @@ func (t *Terminal) Logout() error {
 		stop()
 	}
 	if t.o.Sign != nil {
+		t.signMu.Lock()
 		t.o.Sign.Clear(ctx)
+		t.signShown = ""
+		t.signMu.Unlock()
 	}
 	t.update(func() {
 		t.api, t.loggedIn, t.current, t.waiting, t.held, t.staff, t.notice = nil, false, nil, nil, nil, hall.Staff{}, ""
@@ -367,11 +377,19 @@ func (t *Terminal) run(name string, fn func(ctx context.Context, api *httpapi.Cl
 	}
 	t.pending = op
 	t.notice = ""
+	t.opsInFlight++
+	t.opGen++
 	t.mu.Unlock()
 	t.do(t.render)
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
+		defer func() {
+			t.mu.Lock()
+			t.opsInFlight--
+			t.opGen++
+			t.mu.Unlock()
+		}()
 		err := t.attempt(op)
 		t.update(func() {
 			t.pending = nil
@@ -628,7 +646,7 @@ func (t *Terminal) concerns(m httpapi.Message) bool {
 // resync re-reads the counter, its ticket, waiting and held lists and today's figures.
 func (t *Terminal) resync(ctx context.Context) {
 	t.mu.Lock()
-	api, id, expired := t.api, t.counterID, t.expired
+	api, id, expired, gen := t.api, t.counterID, t.expired, t.opGen
 	t.mu.Unlock()
 	if api == nil || expired {
 		return
@@ -663,6 +681,7 @@ func (t *Terminal) resync(ctx context.Context) {
 				t.notice = ""
 			}
 		})
+		t.restoreSign(ctx, gen)
 	case transient(err):
 		t.update(func() { t.online = false })
 	case expiredErr(err):
