@@ -2,6 +2,8 @@ package terminal
 
 import (
 	"context"
+	"sort"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -18,12 +20,39 @@ type loginUI struct {
 	title    *widget.Label
 	hint     *widget.Label
 	staff    *widget.Entry
-	password *widget.Entry
+	password *leaveEntry
 	counter  *widget.Select
 	button   *widget.Button
 	message  *widget.Label
 	// counterIDs maps the select's options to counter ids.
 	counterIDs map[string]string
+	// listed is true once the counters came from the server; listedFor is the staff number and
+	// password they were listed with ("" with the device token), so that the same pair is not
+	// sent again.
+	listed    bool
+	listedFor string
+}
+
+// leaveEntry is an entry that reports when the clerk leaves it (Tab, a click elsewhere).
+type leaveEntry struct {
+	widget.Entry
+	onLeave func()
+}
+
+func newLeavePasswordEntry(onLeave func()) *leaveEntry {
+	e := &leaveEntry{onLeave: onLeave}
+	e.Password = true
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// FocusLost is the clerk leaving the field.
+func (e *leaveEntry) FocusLost() {
+	e.Entry.FocusLost()
+	if e.onLeave != nil {
+		e.onLeave()
+	}
 }
 
 func newLoginUI(t *Terminal) *loginUI {
@@ -32,7 +61,7 @@ func newLoginUI(t *Terminal) *loginUI {
 	l.title.SizeName = "headingText"
 	l.hint = widget.NewLabel("")
 	l.staff = widget.NewEntry()
-	l.password = widget.NewPasswordEntry()
+	l.password = newLeavePasswordEntry(l.listWithPassword)
 	l.counter = widget.NewSelect(nil, nil)
 	l.message = widget.NewLabel("")
 	l.message.Wrapping = fyne.TextWrapWord
@@ -58,9 +87,10 @@ func (l *loginUI) relabel() {
 	l.button.SetText(t.text("login"))
 }
 
-// loadCounters fills the counter choice from the server (it answers with a device or staff
-// token only, so before login the list comes from the public services route… the counters
-// list needs a token: the choice is filled after the first try, or from the remembered id).
+// loadCounters fills the counter choice. The counters list needs a token: with the terminal's
+// device token it comes from the server as soon as the server answers (retrying until then);
+// otherwise once the clerk has typed the staff number and password (listWithPassword). Until
+// then the counter remembered on this machine is offered.
 func (l *loginUI) loadCounters() {
 	remembered := l.t.RememberedCounter()
 	l.t.do(func() {
@@ -70,6 +100,78 @@ func (l *loginUI) loadCounters() {
 			l.counter.SetSelected(remembered)
 		}
 	})
+	if l.t.o.DeviceToken == "" {
+		return
+	}
+	api := l.t.o.Client.WithToken(l.t.o.DeviceToken)
+	for {
+		ctx, cancel := context.WithTimeout(l.t.ctx, 10*time.Second)
+		cs, err := api.Counters(ctx)
+		cancel()
+		if err == nil {
+			l.t.do(func() { l.offer(cs, "") })
+			return
+		}
+		if !transient(err) {
+			l.t.o.Logger.Warn("list counters with the device token", "err", err)
+			return
+		}
+		select {
+		case <-l.t.ctx.Done():
+			return
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// listWithPassword lists the counters with the staff number and password typed, when the clerk
+// leaves the password field: a wrong password is told at once, and the counter choice is ready
+// when the clerk gets to it. It runs on the Fyne goroutine.
+func (l *loginUI) listWithPassword() {
+	staff, pw := strings.TrimSpace(l.staff.Text), l.password.Text
+	if staff == "" || pw == "" || (l.listed && l.listedFor == "") || l.listedFor == staff+"\x00"+pw {
+		return
+	}
+	l.listedFor = staff + "\x00" + pw
+	go func() {
+		cs, err := l.fetchCounters(staff, pw)
+		l.t.do(func() {
+			if err != nil {
+				l.listedFor = ""
+				l.message.SetText(l.t.message(err))
+				return
+			}
+			l.message.SetText("")
+			l.offer(cs, "")
+		})
+	}()
+}
+
+// fetchCounters logs staff in just to list the counters, and out again.
+func (l *loginUI) fetchCounters(staff, pw string) ([]hall.Counter, error) {
+	ctx, cancel := context.WithTimeout(l.t.ctx, 15*time.Second)
+	defer cancel()
+	res, err := l.t.o.Client.Login(ctx, staff, pw)
+	if err != nil {
+		return nil, err
+	}
+	api := l.t.o.Client.WithToken(res.Token)
+	cs, err := api.Counters(ctx)
+	api.Logout(ctx)
+	return cs, err
+}
+
+// offer puts the server's counters into the choice, keeping the one selected (or remembered).
+func (l *loginUI) offer(cs []hall.Counter, selectedID string) {
+	if selectedID == "" {
+		selectedID = l.counterIDs[l.counter.Selected]
+	}
+	if selectedID == "" {
+		selectedID = l.t.RememberedCounter()
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Number < cs[j].Number })
+	l.listed = true
+	l.setCounters(cs, selectedID)
 }
 
 // setCounters offers counters (after a login showed them).
@@ -119,22 +221,14 @@ func (l *loginUI) submit() {
 		// no counter chosen yet: offer the counters the staff member can see
 		l.button.Disable()
 		go func() {
-			ctx, cancel := context.WithTimeout(l.t.ctx, 15*time.Second)
-			defer cancel()
-			res, err := l.t.o.Client.Login(ctx, staff, pw)
-			var cs []hall.Counter
-			if err == nil {
-				api := l.t.o.Client.WithToken(res.Token)
-				cs, err = api.Counters(ctx)
-				api.Logout(ctx)
-			}
+			cs, err := l.fetchCounters(staff, pw)
 			l.t.do(func() {
 				l.button.Enable()
 				if err != nil {
 					l.message.SetText(l.t.message(err))
 					return
 				}
-				l.setCounters(cs, "")
+				l.offer(cs, "")
 				l.message.SetText(l.t.text("choose_counter"))
 			})
 		}()

@@ -1,0 +1,129 @@
+package terminal
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"hall"
+	"hall/assets/theme"
+	"hall/queueserver/httpapi"
+)
+
+// loginRig is a terminal that nobody logged in yet, on a machine that remembers no counter.
+func loginRig(t *testing.T, h *hallServer, deviceToken string) *rig {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(theme.New())
+	r := &rig{t: t, h: h, admin: h.admin(), loop: newUILoop(t)}
+	r.term = New(a, Options{Client: httpapi.NewClient(h.url(), nil), Lang: Chinese, Prefs: a.Preferences(),
+		RetryInterval: 100 * time.Millisecond, ResyncInterval: time.Second, Logger: quiet, Do: r.loop.Do,
+		DeviceToken: deviceToken})
+	t.Cleanup(r.term.Close)
+	r.onUI(r.term.Show)
+	return r
+}
+
+// counterOptions returns the login form's counter choice.
+func (r *rig) counterOptions() []string {
+	return uiGet(r, func() []string { return append([]string(nil), r.term.login.counter.Options...) })
+}
+
+func (r *rig) waitOptions(what string) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, o := range r.counterOptions() {
+			if strings.Contains(o, "2 号窗口") {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.t.Fatalf("%s: counter choice %q, message %q", what, r.counterOptions(), uiGet(r, func() string { return r.term.login.message.Text }))
+}
+
+// TestLogin_CountersOfferedAfterThePassword: on a first login the clerk types the staff number
+// and password and moves on to the counter choice: the counters are there, and one press of
+// 登录 logs in at the chosen one, which the machine remembers.
+func TestLogin_CountersOfferedAfterThePassword(t *testing.T) {
+	h := startHall(t)
+	r := loginRig(t, h, "")
+	if opts := r.counterOptions(); len(opts) != 0 {
+		t.Fatalf("counters offered before any login: %q", opts)
+	}
+	l := r.term.login
+	r.onUI(func() {
+		c := r.term.win.Canvas()
+		c.Focus(l.staff)
+		test.Type(l.staff, "1001")
+		c.Focus(l.password)
+		test.Type(l.password, "clerk123")
+		c.FocusNext() // Tab to the counter choice
+	})
+	r.waitOptions("after the password")
+	r.onUI(func() {
+		for _, o := range l.counter.Options {
+			if strings.HasPrefix(o, "1 号窗口") {
+				l.counter.SetSelected(o)
+			}
+		}
+		test.Tap(l.button)
+	})
+	waitLoggedIn(r)
+	s := r.term.State()
+	if s.Counter.ID != "w01" {
+		t.Fatalf("logged in at %q", s.Counter.ID)
+	}
+	if got := r.term.RememberedCounter(); got != "w01" {
+		t.Fatalf("remembered %q", got)
+	}
+}
+
+// TestLogin_WrongPasswordSaidAtOnce: a wrong password is told when the clerk leaves the password
+// field, with the server's coded message, and no counter is offered.
+func TestLogin_WrongPasswordSaidAtOnce(t *testing.T) {
+	h := startHall(t)
+	r := loginRig(t, h, "")
+	l := r.term.login
+	r.onUI(func() {
+		c := r.term.win.Canvas()
+		c.Focus(l.staff)
+		test.Type(l.staff, "1001")
+		c.Focus(l.password)
+		test.Type(l.password, "wrong-password")
+		c.FocusNext()
+	})
+	waitText(t, func() string { return uiGet(r, func() string { return l.message.Text }) }, "工号或密码错误")
+	if opts := r.counterOptions(); len(opts) != 0 {
+		t.Fatalf("counters offered after a wrong password: %q", opts)
+	}
+}
+
+// TestLogin_CountersFromTheDeviceToken: a terminal enrolled as a counter device lists the
+// counters as soon as the server answers, before anyone types.
+func TestLogin_CountersFromTheDeviceToken(t *testing.T) {
+	h := startHall(t)
+	enrol, err := h.admin().EnrolDevice(context.Background(), httpapi.DeviceRequest{ID: "counter-w01", Name: "1 号窗口终端", Kind: hall.DeviceCounter, CounterID: "w01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := loginRig(t, h, enrol.Token)
+	r.waitOptions("with the device token")
+}
+
+// waitLoggedIn waits for the main screen, saying the login form's message if it does not come.
+func waitLoggedIn(r *rig) {
+	r.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if s := r.term.State(); s.LoggedIn && !s.Busy && s.Counter.ID != "" {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.t.Fatalf("not logged in; the form says %q", uiGet(r, func() string { return r.term.login.message.Text }))
+}
