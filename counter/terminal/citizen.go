@@ -25,6 +25,9 @@ type citizenUI struct {
 	levels  *fyne.Container
 	reasons *fyne.Container
 	buttons map[hall.RatingLevel]*widget.Button
+	// public holds the window's content at the size of a public touch screen; objects added
+	// later get its sizes when it is refreshed.
+	public *container.ThemeOverride
 
 	// mu guards onLevel, asked from the rating goroutine, answered on the Fyne goroutine.
 	mu      sync.Mutex
@@ -57,13 +60,15 @@ func newCitizenUI(t *Terminal) *citizenUI {
 			b.Importance = widget.HighImportance
 		}
 		c.buttons[l] = b
-		row.Add(container.NewGridWrap(fyne.NewSize(180, 90), b))
+		row.Add(container.NewGridWrap(fyne.NewSize(190, 130), b))
 	}
 	c.levels = row
 	c.levels.Hide()
 	c.reasons = container.NewVBox()
 	c.reasons.Hide()
-	c.win.SetContent(container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(c.levels), c.reasons, layout.NewSpacer()))
+	content := container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(c.levels), c.reasons, layout.NewSpacer())
+	c.public = container.NewThemeOverride(content, publicTheme{base: t.app.Settings().Theme()})
+	c.win.SetContent(c.public)
 	c.win.SetCloseIntercept(func() {}) // the visitor cannot close it
 	return c
 }
@@ -109,9 +114,9 @@ func (c *citizenUI) askReasons(done func([]hall.RatingReason, string)) func() {
 	c.t.do(func() {
 		form, submit := reasonForm(func(k string, a ...any) string { return tr(c.lang, k, a...) }, done)
 		c.prompt.SetText(tr(c.lang, "reason_title"))
-		c.reasons.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 200), form)), container.NewCenter(submit)}
+		c.reasons.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(900, 330), form)), container.NewCenter(submit)}
 		c.reasons.Show()
-		c.reasons.Refresh()
+		c.public.Refresh()
 	})
 	return func() {
 		c.t.do(func() {

@@ -1,0 +1,93 @@
+package terminal
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"hall"
+)
+
+// texts returns the sizes of the texts o draws (walking the renderers of widgets).
+func textSizes(o fyne.CanvasObject) map[string]float32 {
+	out := map[string]float32{}
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *canvas.Text:
+			if v.Text != "" {
+				out[v.Text] = v.TextSize
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+// TestCitizen_LargeRatingButtons: the visitor reads the five levels and the reasons from a
+// distance and taps them with a finger: big labels on big buttons.
+func TestCitizen_LargeRatingButtons(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, true)
+	r.term.o.Pad = nil // the screen alone asks
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	tk := r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	r.tap(btnFinish)
+	c := r.term.citizen
+	waitText(t, func() string { return uiGet(r, func() string { return c.prompt.Text }) }, "请您对本次服务进行评价")
+	r.onUI(func() {
+		for _, l := range hall.RatingLevels {
+			b := c.buttons[l]
+			sizes := textSizes(b)
+			if got := sizes[l.Label(false)]; got < 32 {
+				t.Errorf("level %q drawn at %v points (%v), want 32 or more", l.Label(false), got, sizes)
+			}
+			if sz := b.Size(); sz.Height < 110 || sz.Width < 170 {
+				t.Errorf("button %q is %v, want at least 170×110", l.Label(false), sz)
+			}
+		}
+	})
+	r.tapObj(c.buttons[hall.RatingDissatisfied])
+	waitText(t, func() string { return uiGet(r, func() string { return c.prompt.Text }) }, "不满意的原因")
+	r.onUI(func() {
+		found := 0
+		var walk func(o fyne.CanvasObject)
+		walk = func(o fyne.CanvasObject) {
+			switch v := o.(type) {
+			case *widget.Check:
+				found++
+				if got := textSizes(v)[v.Text]; got < 26 {
+					t.Errorf("reason %q drawn at %v points, want 26 or more", v.Text, got)
+				}
+			case *fyne.Container:
+				for _, o := range v.Objects {
+					walk(o)
+				}
+			case fyne.Widget:
+				for _, o := range test.WidgetRenderer(v).Objects() {
+					walk(o)
+				}
+			}
+		}
+		walk(c.reasons)
+		if found != len(hall.RatingReasons) {
+			t.Errorf("%d reasons shown, want %d", found, len(hall.RatingReasons))
+		}
+	})
+	_ = tk
+}
