@@ -138,7 +138,7 @@ func (l *loginUI) listWithPassword() {
 		l.t.do(func() {
 			if err != nil {
 				l.listedFor = ""
-				l.message.SetText(l.t.message(err))
+				l.message.SetText(l.t.refusal("login", err))
 				return
 			}
 			l.message.SetText("")
@@ -180,7 +180,9 @@ func (l *loginUI) setCounters(cs []hall.Counter, selectedID string) {
 	var opts []string
 	sel := ""
 	for _, c := range cs {
-		o := l.t.text("counter_name", c.Number, c.Name)
+		l.t.mu.Lock()
+		o := counterName(l.t.lang, c)
+		l.t.mu.Unlock()
 		l.counterIDs[o] = c.ID
 		opts = append(opts, o)
 		if c.ID == selectedID {
@@ -225,7 +227,7 @@ func (l *loginUI) submit() {
 			l.t.do(func() {
 				l.button.Enable()
 				if err != nil {
-					l.message.SetText(l.t.message(err))
+					l.message.SetText(l.t.refusal("login", err))
 					return
 				}
 				l.offer(cs, "")
@@ -241,7 +243,7 @@ func (l *loginUI) submit() {
 		l.t.do(func() {
 			l.button.Enable()
 			if err != nil {
-				l.message.SetText(l.t.message(err))
+				l.message.SetText(l.t.refusal("login", err))
 			}
 		})
 	}()

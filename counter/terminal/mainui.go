@@ -73,7 +73,7 @@ type mainUI struct {
 	selected           string
 	heldSel            string
 	idle, online, busy bool // as of the last render
-	openPopup          dialog.Dialog
+	modal              *modal
 	pwDialog           dialog.Dialog
 }
 
@@ -87,7 +87,7 @@ func newMainUI(t *Terminal) *mainUI {
 	u.logout = widget.NewButtonWithIcon("", theme.LogoutIcon(), func() {
 		go func() {
 			if err := t.Logout(); err != nil {
-				t.setNotice(t.message(err))
+				t.refuse("logout", err)
 			}
 		}()
 	})
@@ -135,6 +135,7 @@ func newMainUI(t *Terminal) *mainUI {
 	for _, f := range fkeys {
 		grid.Add(u.buttons[f.btn])
 	}
+	desk := deskTheme{base: t.app.Settings().Theme()}
 	u.notice = widget.NewLabel("")
 	u.notice.Wrapping = fyne.TextWrapWord
 	u.notice.Importance = widget.DangerImportance
@@ -142,7 +143,7 @@ func newMainUI(t *Terminal) *mainUI {
 	u.rating.Importance = widget.SuccessImportance
 	u.figures = widget.NewLabel("")
 	u.figures.Wrapping = fyne.TextWrapWord
-	left := container.NewBorder(nil, container.NewVBox(grid, u.notice, u.rating, widget.NewSeparator(), u.figures), nil, nil, card)
+	left := container.NewBorder(nil, container.NewVBox(container.NewThemeOverride(grid, desk), u.notice, u.rating, widget.NewSeparator(), u.figures), nil, nil, card)
 
 	u.waitHead = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.list = widget.NewList(func() int { return len(u.rows) },
@@ -157,6 +158,7 @@ func newMainUI(t *Terminal) *mainUI {
 			u.selected = u.rows[i].ID
 		}
 		u.selectionButtons()
+		u.unfocus()
 	}
 	u.list.OnUnselected = func(widget.ListItemID) { u.selected = ""; u.selectionButtons() }
 	u.heldHead = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -172,9 +174,11 @@ func newMainUI(t *Terminal) *mainUI {
 			u.heldSel = u.heldRows[i].ID
 		}
 		u.selectionButtons()
+		u.unfocus()
 	}
-	heldBox := container.NewBorder(u.heldHead, u.buttons[btnResume], nil, nil, u.heldList)
-	waitBox := container.NewBorder(u.waitHead, u.buttons[btnCallThis], nil, nil, u.list)
+	u.heldList.OnUnselected = func(widget.ListItemID) { u.heldSel = ""; u.selectionButtons() }
+	heldBox := container.NewBorder(u.heldHead, container.NewThemeOverride(u.buttons[btnResume], desk), nil, nil, u.heldList)
+	waitBox := container.NewBorder(u.waitHead, container.NewThemeOverride(u.buttons[btnCallThis], desk), nil, nil, u.list)
 	right := container.NewVSplit(waitBox, heldBox)
 	right.Offset = 0.72
 	split := container.NewHSplit(left, right)
@@ -394,8 +398,12 @@ func (u *mainUI) setButton(key, label string, possible, online bool, pending *pe
 	}
 }
 
-// onKey maps the function keys to the buttons.
+// onKey maps the function keys to the buttons. While a dialog is open they do nothing; Enter
+// and Escape answer the dialog.
 func (t *Terminal) onKey(ev *fyne.KeyEvent) {
+	if t.ui.modalKey(ev) {
+		return
+	}
 	for _, f := range fkeys {
 		if ev.Name == f.key {
 			if b := t.ui.buttons[f.btn]; b != nil && !b.Disabled() && b.OnTapped != nil {
@@ -429,18 +437,15 @@ func (t *Terminal) toggleLang() {
 
 // --- dialogs ---
 
-func (u *mainUI) show(d dialog.Dialog) {
-	u.openPopup = d
-	d.Show()
-}
-
 func (u *mainUI) noShowDialog() {
 	t := u.t
-	requeue := widget.NewCheck(t.text("noshow_requeue"), nil)
+	requeue := widget.NewCheck(t.text("noshow_requeue"), func(bool) { u.unfocus() })
 	places := widget.NewEntry()
 	places.SetText("3")
 	items := []*widget.FormItem{widget.NewFormItem("", requeue), widget.NewFormItem(t.text("noshow_places"), places)}
-	u.show(dialog.NewForm(t.text("noshow_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
+	var d *dialog.FormDialog
+	places.OnSubmitted = func(string) { d.Submit() }
+	d = dialog.NewForm(t.text("noshow_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -452,7 +457,8 @@ func (u *mainUI) noShowDialog() {
 			}
 		}
 		t.NoShow(n)
-	}, t.win))
+	}, t.win)
+	u.showForm(d)
 }
 
 func (u *mainUI) transferDialog() {
@@ -475,7 +481,7 @@ func (u *mainUI) transferDialog() {
 		if c.ID == t.counterID {
 			continue
 		}
-		o := tr(t.lang, "counter_name", c.Number, c.Name)
+		o := counterName(t.lang, c)
 		cntOpts = append(cntOpts, o)
 		cntIDs[o] = c.ID
 	}
@@ -491,8 +497,8 @@ func (u *mainUI) transferDialog() {
 			t.Transfer(hall.TransferTarget{ServiceID: svcIDs[svcSel.Selected], CounterID: cntIDs[cntSel.Selected]})
 		}
 	}, t.win)
-	d.Resize(fyne.NewSize(520, 260))
-	u.show(d)
+	d.Resize(fyne.NewSize(560, 260))
+	u.showForm(d)
 }
 
 // pauseReasons are offered when pausing; the clerk may type another.
@@ -527,7 +533,9 @@ func (u *mainUI) pauseOrUnpause() {
 	sel.SetSelected(opts[0])
 	custom := widget.NewEntry()
 	items := []*widget.FormItem{widget.NewFormItem(t.text("pause_reason"), sel), widget.NewFormItem(t.text("pause_custom"), custom)}
-	u.show(dialog.NewForm(t.text("pause_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
+	var d *dialog.FormDialog
+	custom.OnSubmitted = func(string) { d.Submit() }
+	d = dialog.NewForm(t.text("pause_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -536,7 +544,9 @@ func (u *mainUI) pauseOrUnpause() {
 			reason = zh[sel.Selected]
 		}
 		t.Pause(reason)
-	}, t.win))
+	}, t.win)
+	d.Resize(fyne.NewSize(560, 260))
+	u.showForm(d)
 }
 
 func (u *mainUI) holdDialog() {
@@ -544,11 +554,15 @@ func (u *mainUI) holdDialog() {
 	reason := widget.NewEntry()
 	reason.SetPlaceHolder(t.text("hold_reason"))
 	items := []*widget.FormItem{widget.NewFormItem("", reason)}
-	u.show(dialog.NewForm(t.text("hold_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
+	var d *dialog.FormDialog
+	reason.OnSubmitted = func(string) { d.Submit() }
+	d = dialog.NewForm(t.text("hold_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if ok {
 			t.Hold(reason.Text)
 		}
-	}, t.win))
+	}, t.win)
+	d.Resize(fyne.NewSize(560, 200))
+	u.showForm(d)
 }
 
 func (u *mainUI) virtualDialog() {
@@ -567,7 +581,7 @@ func (u *mainUI) virtualDialog() {
 		sel.SetSelected(opts[0])
 	}
 	items := []*widget.FormItem{widget.NewFormItem(t.text("service"), sel)}
-	u.show(dialog.NewForm(t.text("virtual_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
+	u.showForm(dialog.NewForm(t.text("virtual_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if ok && ids[sel.Selected] != "" {
 			t.VirtualCall(ids[sel.Selected])
 		}
@@ -585,7 +599,8 @@ func (u *mainUI) askPassword() {
 	msg := widget.NewLabel(t.text("session_expired"))
 	msg.Wrapping = fyne.TextWrapWord
 	items := []*widget.FormItem{widget.NewFormItem("", msg), widget.NewFormItem(t.text("password"), pw)}
-	var d dialog.Dialog
+	var d *dialog.FormDialog
+	pw.OnSubmitted = func(string) { d.Submit() }
 	d = dialog.NewForm(t.text("login_title"), t.text("login"), t.text("logout"), items, func(ok bool) {
 		u.pwDialog = nil
 		t.mu.Lock()
@@ -596,14 +611,15 @@ func (u *mainUI) askPassword() {
 		}
 		go func() {
 			if err := t.Login(staff, pw.Text, counterID); err != nil {
-				t.setNotice(t.message(err))
+				t.refuse("login", err)
 				u.t.do(u.askPassword)
 			}
 		}()
 	}, t.win)
 	u.pwDialog = d
 	d.Resize(fyne.NewSize(480, 240))
-	d.Show()
+	u.showModal(d, &modal{submit: d.Submit})
+	t.win.Canvas().Focus(pw)
 }
 
 // closePassword closes the password dialog (the session was renewed).
@@ -623,7 +639,7 @@ func (u *mainUI) askReasons(done func([]hall.RatingReason, string)) func() {
 		form, submit := reasonForm(u.t.text, done)
 		d = dialog.NewCustomWithoutButtons(u.t.text("reason_title"), container.NewVBox(form, submit), u.t.win)
 		d.Resize(fyne.NewSize(520, 420))
-		d.Show()
+		u.showModal(d, &modal{}) // the visitor answers; the function keys wait
 	})
 	return func() {
 		u.t.do(func() {

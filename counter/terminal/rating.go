@@ -141,9 +141,9 @@ func (t *Terminal) rate(ctx context.Context, tk hall.Ticket) {
 	case err == nil:
 		t.endRating(t.text("rate_done", tk.Code, got.level.Label(t.lang == English)))
 	case hall.ErrorReason(err) == "already_rated":
-		t.endRating(t.message(err))
+		t.endRating(t.refusal("op_rate", err))
 	default:
-		t.endRating(t.message(err))
+		t.endRating(t.refusal("op_rate", err))
 	}
 	t.resyncNow()
 }

@@ -92,6 +92,7 @@ type Terminal struct {
 	expired       bool
 	relogin       chan struct{} // closed when the clerk has logged in again after expiry
 	notice        string
+	refused       *refusal // the last refusal, shown in place of notice
 	rating        string
 	sessionCancel context.CancelFunc
 	ratingCancel  context.CancelFunc
@@ -191,7 +192,21 @@ func (t *Terminal) update(fn func()) {
 }
 
 // setNotice shows a message to the clerk.
-func (t *Terminal) setNotice(s string) { t.update(func() { t.notice = s }) }
+func (t *Terminal) setNotice(s string) { t.update(func() { t.notice, t.refused = s, nil }) }
+
+// refuse shows the clerk that operation op (a text key, "" for none) was refused or failed,
+// with the server's message and code, in the clerk's language even after a switch.
+func (t *Terminal) refuse(op string, err error) {
+	t.update(func() { t.notice, t.refused = "", &refusal{op: op, err: err} })
+}
+
+// refusal is err for the clerk as a refusal of op, in the clerk's language.
+func (t *Terminal) refusal(op string, err error) string {
+	t.mu.Lock()
+	l := t.lang
+	t.mu.Unlock()
+	return refusalText(l, op, err)
+}
 
 // transient reports whether err means "no answer from the server" (retry with the same key)
 // rather than a definite answer.
@@ -215,13 +230,6 @@ func transient(err error) bool {
 
 func expiredErr(err error) bool { return hall.ErrorCode(err) == hall.EUNAUTHORIZED }
 
-// message is err for people in the clerk's language.
-func (t *Terminal) message(err error) string {
-	t.mu.Lock()
-	en := t.lang == English
-	t.mu.Unlock()
-	return hall.ErrorMessage(err, en)
-}
 
 // --- login and session ---
 
@@ -376,7 +384,7 @@ func (t *Terminal) run(name string, fn func(ctx context.Context, api *httpapi.Cl
 		return false
 	}
 	t.pending = op
-	t.notice = ""
+	t.notice, t.refused = "", nil
 	t.opsInFlight++
 	t.opGen++
 	t.mu.Unlock()
@@ -391,10 +399,16 @@ func (t *Terminal) run(name string, fn func(ctx context.Context, api *httpapi.Cl
 			t.mu.Unlock()
 		}()
 		err := t.attempt(op)
+		if t.ctx.Err() != nil {
+			return
+		}
+		// Read the outcome before the buttons come back, so that they match the counter's new
+		// state (no F1 that looks possible right after a call).
+		t.resync(t.ctx)
 		t.update(func() {
 			t.pending = nil
 			if err != nil {
-				t.notice = hall.ErrorMessage(err, t.lang == English)
+				t.notice, t.refused = "", &refusal{op: name, err: err}
 			}
 		})
 		if err == nil && after != nil {
@@ -688,7 +702,7 @@ func (t *Terminal) resync(ctx context.Context) {
 		go t.sessionExpired()
 	default:
 		t.o.Logger.Warn("resync", "err", err)
-		t.update(func() { t.notice = hall.ErrorMessage(err, t.lang == English) })
+		t.update(func() { t.notice, t.refused = "", &refusal{err: err} })
 	}
 }
 
@@ -711,9 +725,13 @@ type Snapshot struct {
 func (t *Terminal) State() Snapshot {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	notice := t.notice
+	if t.refused != nil {
+		notice = refusalText(t.lang, t.refused.op, t.refused.err)
+	}
 	return Snapshot{Online: t.online, Busy: t.pending != nil, Expired: t.expired, Counter: t.counter, Current: t.current,
 		Waiting: append([]hall.Ticket(nil), t.waiting...), Held: append([]hall.Ticket(nil), t.held...), Figures: t.figures,
-		Notice: t.notice, Rating: t.rating, LoggedIn: t.loggedIn}
+		Notice: notice, Rating: t.rating, LoggedIn: t.loggedIn}
 }
 
 // serviceName returns a service's name in the clerk's language.
@@ -762,7 +780,7 @@ func (t *Terminal) onScan(code string) {
 	defer cancel()
 	tk, err := t.findScanned(ctx, api, code)
 	if err != nil {
-		t.setNotice(t.text("scan_unknown", code) + " — " + t.message(err))
+		t.setNotice(t.text("scan_unknown", code) + " — " + t.refusal("", err))
 		return
 	}
 	if cur != nil && cur.ID == tk.ID {

@@ -1,0 +1,111 @@
+package terminal
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"hall"
+)
+
+// TestKeys_DialogTakesTheKeyboard: while the no-show dialog is open, F1 and F6 do nothing
+// behind it; Escape cancels it (nothing happens), Enter in the next one confirms it.
+func TestKeys_DialogTakesTheKeyboard(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	r.term.o.NoRatingAtFinish = true
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	svc := w01.Services[0].ServiceID
+	a, _ := r.issue(svc), r.issue(svc)
+	r.waitFor("two waiting", func(s Snapshot) bool { return len(s.Waiting) == 2 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("a called", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == a.ID })
+	key := func(k fyne.KeyName) { r.onUI(func() { r.term.onKey(&fyne.KeyEvent{Name: k}) }) }
+	dialogOpen := func() bool {
+		return uiGet(r, func() bool { return r.term.win.Canvas().Overlays().Top() != nil })
+	}
+
+	key(fyne.KeyF3)
+	r.overlay()
+	key(fyne.KeyF6) // finish, behind the dialog: ignored
+	key(fyne.KeyF2)
+	time.Sleep(300 * time.Millisecond)
+	if s := r.term.State(); s.Busy || s.Current == nil || s.Current.Calls != 1 {
+		t.Fatalf("a function key acted behind the dialog: %+v", s.Current)
+	}
+	key(fyne.KeyEscape)
+	if dialogOpen() {
+		t.Fatal("Escape did not close the dialog")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if s := r.term.State(); s.Current == nil || s.Current.ID != a.ID {
+		t.Fatal("Escape acted")
+	}
+	// F3 again, Enter: no-show without putting back.
+	key(fyne.KeyF3)
+	r.overlay()
+	key(fyne.KeyReturn)
+	r.waitFor("the no-show", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
+	if st, _ := r.admin.Ticket(context.Background(), a.ID); st.Ticket.State != hall.TicketNoShow {
+		t.Fatalf("ticket after Enter: %s", st.Ticket.State)
+	}
+	if dialogOpen() {
+		t.Fatal("the dialog stayed open")
+	}
+	// With the dialog closed the keys work again.
+	key(fyne.KeyF1)
+	r.waitFor("the next call", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+}
+
+// TestKeys_RefusalSaysTheCodeInTheClerksLanguage: a refusal shows the operation, the server's
+// message and its code, and follows the language switch.
+func TestKeys_RefusalSaysTheCodeInTheClerksLanguage(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	r.term.o.NoRatingAtFinish = true
+	for len(r.term.State().Waiting) > 0 {
+		r.tap(btnCall)
+		r.waitFor("a call", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+		r.tap(btnFinish)
+		r.waitFor("finish", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
+	}
+	r.term.CallNext()
+	s := r.waitFor("the refusal", func(s Snapshot) bool { return !s.Busy && s.Notice != "" })
+	if !strings.HasPrefix(s.Notice, "叫号未完成：") || !strings.Contains(s.Notice, "（") || !strings.Contains(s.Notice, "/") {
+		t.Fatalf("notice %q: want the operation, message and code", s.Notice)
+	}
+	code := s.Notice[strings.LastIndex(s.Notice, "（")+len("（") : strings.LastIndex(s.Notice, "）")]
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.notice.Text }) }, code)
+	r.onUI(r.term.toggleLang)
+	// The refusal shown turns English around the server's message (which came in Chinese) …
+	if en := r.term.State().Notice; !strings.HasPrefix(en, "Call next not done: ") || !strings.Contains(en, "("+code+")") {
+		t.Fatalf("English notice %q", en)
+	}
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.notice.Text }) }, "Call next not done")
+	// … and the next refusal is English throughout.
+	r.term.CallNext()
+	s = r.waitFor("the English refusal", func(s Snapshot) bool { return !s.Busy && s.Notice != "" })
+	if !strings.HasPrefix(s.Notice, "Call next not done: ") || !strings.Contains(s.Notice, "("+code+")") || strings.ContainsAny(s.Notice, "没有等候") {
+		t.Fatalf("English refusal %q", s.Notice)
+	}
+}
+
+func TestCounterName(t *testing.T) {
+	for _, c := range []struct {
+		c    hall.Counter
+		lang Lang
+		want string
+	}{
+		{hall.Counter{Number: 1, Name: "1 号窗口"}, Chinese, "1 号窗口"},
+		{hall.Counter{Number: 1, Name: "1号窗口"}, English, "Counter 1"},
+		{hall.Counter{Number: 3, Name: "综合受理"}, Chinese, "3 号窗口 · 综合受理"},
+		{hall.Counter{Number: 4}, English, "Counter 4"},
+	} {
+		if got := counterName(c.lang, c.c); got != c.want {
+			t.Errorf("counterName(%s, %+v) = %q, want %q", c.lang, c.c, got, c.want)
+		}
+	}
+}
