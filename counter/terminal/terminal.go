@@ -230,7 +230,6 @@ func transient(err error) bool {
 
 func expiredErr(err error) bool { return hall.ErrorCode(err) == hall.EUNAUTHORIZED }
 
-
 // --- login and session ---
 
 // Login logs staffID in with password at counterID: a staff session, then the counter. On a
