@@ -130,9 +130,16 @@ func newRig(t *testing.T, h *hallServer, citizen bool) *rig {
 // newRigWith is newRig with a last word on the options.
 func newRigWith(t *testing.T, h *hallServer, citizen bool, adjust func(*Options)) *rig {
 	t.Helper()
+	return newRigOn(t, h, citizen, adjust, newUILoop(t))
+}
+
+// newRigOn is newRigWith on a given UI loop: terminals one after another in a test (a restart)
+// share the test's one UI goroutine, as they would share one in a process.
+func newRigOn(t *testing.T, h *hallServer, citizen bool, adjust func(*Options), loop *uiLoop) *rig {
+	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.New())
-	r := &rig{t: t, h: h, sign: sim.NewSign(1, 2, 16), pad: sim.NewRatingPad(1), scanner: sim.NewScanner(), admin: h.admin(), loop: newUILoop(t)}
+	r := &rig{t: t, h: h, sign: sim.NewSign(1, 2, 16), pad: sim.NewRatingPad(1), scanner: sim.NewScanner(), admin: h.admin(), loop: loop}
 	r.signPort = &recordingPort{ReadWriteCloser: sim.Pipe(r.sign)}
 	sign, err := ledsign.New(r.signPort, ledsign.Options{})
 	if err != nil {
@@ -149,7 +156,7 @@ func newRigWith(t *testing.T, h *hallServer, citizen bool, adjust func(*Options)
 	if adjust != nil {
 		adjust(&o)
 	}
-	r.term = New(a, o)
+	r.onUI(func() { r.term = New(a, o) }) // widgets are built on the UI goroutine, as in a process
 	t.Cleanup(func() { r.term.Close(); sign.Close(); pad.Close(); sc.Close() })
 	r.onUI(r.term.Show)
 	if err := r.term.Login("1001", "clerk123", "w01"); err != nil {

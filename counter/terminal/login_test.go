@@ -19,9 +19,10 @@ func loginRig(t *testing.T, h *hallServer, deviceToken string) *rig {
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(theme.New())
 	r := &rig{t: t, h: h, admin: h.admin(), loop: newUILoop(t)}
-	r.term = New(a, Options{Client: httpapi.NewClient(h.url(), nil), Lang: Chinese, Prefs: a.Preferences(),
+	o := Options{Client: httpapi.NewClient(h.url(), nil), Lang: Chinese, Prefs: a.Preferences(),
 		RetryInterval: 100 * time.Millisecond, ResyncInterval: time.Second, Logger: quiet, Do: r.loop.Do,
-		DeviceToken: deviceToken})
+		DeviceToken: deviceToken}
+	r.onUI(func() { r.term = New(a, o) })
 	t.Cleanup(r.term.Close)
 	r.onUI(r.term.Show)
 	return r

@@ -25,7 +25,7 @@ func TestTerminal_RestartRestoresTheSign(t *testing.T) {
 	r.term.Close()
 
 	// The new terminal: a blank sign, the same server and counter.
-	r2 := newRig(t, h, false)
+	r2 := newRigOn(t, h, false, nil, r.loop)
 	r2.term.o.NoRatingAtFinish = true
 	s := r2.waitFor("the called ticket", func(s Snapshot) bool { return s.Current != nil })
 	if s.Current.ID != tk.ID || s.Counter.State != hall.CounterServing {
@@ -49,7 +49,7 @@ func TestTerminal_RestartRestoresTheSign(t *testing.T) {
 	waitSign(t, r2.sign, []string{"暂停服务", "内部会议"})
 	r2.term.Close()
 
-	r3 := newRig(t, h, false)
+	r3 := newRigOn(t, h, false, nil, r.loop)
 	s = r3.waitFor("the pause", func(s Snapshot) bool { return s.Counter.State == hall.CounterPaused })
 	if s.Counter.PauseReason != "内部会议" || s.Current != nil {
 		t.Fatalf("after the restart: %+v", s)
