@@ -99,7 +99,9 @@ func (h *Hub[F]) push(o op[F]) bool {
 // is already closed.
 func (h *Hub[F]) Subscribe(buffer int) (<-chan F, func()) {
 	s := &sub[F]{ch: make(chan F, max(buffer, 1))}
+	h.subscribers.Add(1) // counted at once, so that whoever has subscribed sees it counted
 	if !h.push(op[F]{sub: s}) {
+		h.subscribers.Add(-1)
 		close(s.ch)
 		return s.ch, func() {}
 	}
@@ -159,7 +161,6 @@ func (h *Hub[F]) apply(subs map[*sub[F]]struct{}, o op[F]) {
 	switch {
 	case o.sub != nil:
 		subs[o.sub] = struct{}{}
-		h.subscribers.Add(1)
 	case o.leave != nil:
 		h.remove(subs, o.leave)
 	default:
