@@ -18,6 +18,10 @@ type IssueRequest struct {
 	Priority PriorityClass `json:"priority,omitempty"`
 	// AppointmentCode is the check-in code scanned from a booking's QR code.
 	AppointmentCode string `json:"appointmentCode,omitempty"`
+	// ApprovedBy is the staff member who confirmed a staff-chosen priority class. Only the
+	// server sets it, once it has checked that staff member's password or session; it is
+	// recorded on the ticket.
+	ApprovedBy string `json:"-"`
 }
 
 // Validate checks the request's shape (not the hall's state): the channel is known and carries

@@ -134,6 +134,8 @@ type Ticket struct {
 	Person    *Person       `json:"person,omitempty"`
 	Phone     string        `json:"phone,omitempty"`
 	Priority  PriorityClass `json:"priority,omitempty"`
+	// ApprovedBy is the staff member who confirmed a staff-chosen priority class.
+	ApprovedBy string `json:"approvedBy,omitempty"`
 	// AppointmentID links a checked-in booking; AppointmentFrom/Until is its slot. Within the slot
 	// the ticket goes ahead of walk-ins (when the counter's rule says so).
 	AppointmentID    string    `json:"appointmentId,omitempty"`

@@ -132,7 +132,10 @@ type App struct {
 	area     string
 	// pending is the ticket request the next service tap completes (a card, a phone number, a
 	// priority class), nil for a plain tap.
-	pending   *hall.IssueRequest
+	pending *hall.IssueRequest
+	// approver is the staff member who confirmed the priority lane, sent with a ticket whose
+	// class they chose (the server checks the password again); forgotten with the visit.
+	approver  *httpapi.Approver
 	holder    string // masked name and number of the card holder, for the banner
 	lastTouch time.Time
 	timeout   time.Duration // how long the current screen may stay untouched
@@ -259,7 +262,7 @@ func (a *App) checkIdle() {
 
 // reset forgets the visit (card holder, phone, language) and shows the home screen.
 func (a *App) reset() {
-	a.pending, a.holder, a.licence = nil, "", nil
+	a.pending, a.holder, a.licence, a.approver = nil, "", nil, nil
 	a.lang = a.o.Language
 	a.area = a.o.Area
 	if (a.area == "" || !a.hasArea(a.area)) && len(a.areas) > 0 {

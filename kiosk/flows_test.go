@@ -365,7 +365,7 @@ func TestKiosk_PriorityLane(t *testing.T) {
 	r.waitScreen(ScreenTicket)
 	var res Issued
 	r.do(func() { res = r.k.LastIssued() })
-	if res.Ticket.Priority != hall.PriorityDisabled || res.Ticket.Channel != hall.ChannelPriority {
+	if res.Ticket.Priority != hall.PriorityDisabled || res.Ticket.Channel != hall.ChannelPriority || res.Ticket.ApprovedBy != "1001" {
 		t.Fatalf("staff priority ticket %+v", res.Ticket)
 	}
 	r.tap("返回首页")

@@ -50,8 +50,12 @@ func (a *App) issue(req hall.IssueRequest, notFound func()) {
 	a.busy = true
 	a.showBusy()
 	cl, lang, services, info := a.client(), a.lang, a.services, a.info
+	var approver *httpapi.Approver
+	if req.Priority != hall.PriorityNone {
+		approver = a.approver
+	}
 	a.spawn(func() {
-		res, err := a.issueAndPrint(cl, lang, info, services, req)
+		res, err := a.issueAndPrint(cl, lang, info, services, req, approver)
 		a.ui(func() {
 			a.busy = false
 			switch {
@@ -60,7 +64,7 @@ func (a *App) issue(req hall.IssueRequest, notFound func()) {
 			case err != nil:
 				a.showIssueError(err)
 			default:
-				a.pending, a.holder = nil, ""
+				a.pending, a.holder, a.approver = nil, "", nil
 				a.lastIssue = res
 				a.showTicket(res)
 			}
@@ -71,7 +75,8 @@ func (a *App) issue(req hall.IssueRequest, notFound func()) {
 // issueAndPrint is one issue on a background goroutine: check the printer, issue, look up the
 // place in the queue, print, and report the printer's health. A number that cannot be printed is
 // still issued and returned (the ticket screen shows it); nothing is printed for a refused one.
-func (a *App) issueAndPrint(cl *httpapi.Client, lang Lang, info hall.Hall, services []httpapi.ServiceView, req hall.IssueRequest) (Issued, error) {
+// approver confirms a priority class chosen by staff (nil for any other ticket).
+func (a *App) issueAndPrint(cl *httpapi.Client, lang Lang, info hall.Hall, services []httpapi.ServiceView, req hall.IssueRequest, approver *httpapi.Approver) (Issued, error) {
 	ctx, cancel := context.WithTimeout(a.ctx, a.o.IssueRetryFor+30*time.Second)
 	defer cancel()
 	res := Issued{Ahead: -1}
@@ -85,7 +90,7 @@ func (a *App) issueAndPrint(cl *httpapi.Client, lang Lang, info hall.Hall, servi
 	var t hall.Ticket
 	var err error
 	for {
-		t, err = cl.IssueTicket(ictx, req)
+		t, err = cl.IssueApprovedTicket(ictx, req, approver)
 		if err == nil || hall.ErrorReason(err) != "server_unreachable" || !time.Now().Before(deadline) || ctx.Err() != nil {
 			break
 		}

@@ -11,6 +11,7 @@ import (
 
 	"hall"
 	"hall/drivers"
+	"hall/queueserver/httpapi"
 )
 
 // showPriority is the priority lane (绿色通道): seniors of the hall's priority age place their ID
@@ -47,7 +48,8 @@ type priorityForm struct {
 }
 
 // verifyStaff checks the staff member's password with the server (a login that is ended at
-// once) and then offers the priority classes.
+// once) and then offers the priority classes. The number and password stay in memory until the
+// ticket is issued or the visit ends: the server checks them again when the ticket is issued.
 func (a *App) verifyStaff(staffID, password string, hint *canvas.Text) {
 	if a.busy {
 		return
@@ -75,6 +77,7 @@ func (a *App) verifyStaff(staffID, password string, hint *canvas.Text) {
 				setHint(a.errText(err))
 				return
 			}
+			a.approver = &httpapi.Approver{StaffID: staffID, Password: password}
 			a.showPriorityClasses()
 		})
 	})

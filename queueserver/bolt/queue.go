@@ -146,7 +146,7 @@ func (s *Store) IssueTicket(ctx context.Context, r hall.IssueRequest) (hall.Tick
 		}
 		t := hall.Ticket{
 			ID: tid, Day: w.today(), ServiceID: svc.ID, AreaID: svc.AreaID, Number: number, Code: svc.Code(number),
-			Channel: r.Channel, Person: person, Phone: phone, Priority: priority,
+			Channel: r.Channel, Person: person, Phone: phone, Priority: priority, ApprovedBy: r.ApprovedBy,
 			ArrivedAt: w.now, QueueKey: w.now.UnixNano(), AccessToken: newTicketToken(tid),
 		}
 		if appt != nil {

@@ -404,8 +404,14 @@ func (c *Client) DeleteStaff(ctx context.Context, id string) error {
 // IssueTicket takes a number and returns the public ticket with its access token (the mobile
 // page's link). EUNAVAILABLE when the service cannot be taken now (the reason says why).
 func (c *Client) IssueTicket(ctx context.Context, r hall.IssueRequest) (hall.Ticket, error) {
+	return c.IssueApprovedTicket(ctx, r, nil)
+}
+
+// IssueApprovedTicket takes a ticket whose priority class a staff member confirms (a may be nil
+// for any other ticket).
+func (c *Client) IssueApprovedTicket(ctx context.Context, r hall.IssueRequest, a *Approver) (hall.Ticket, error) {
 	var out hall.Ticket
-	return out, c.do(ctx, "POST", "/api/v1/tickets", r, &out)
+	return out, c.do(ctx, "POST", "/api/v1/tickets", IssueBody{IssueRequest: r, Approver: a}, &out)
 }
 
 // Ticket returns a ticket's public status: state, place in line, estimated wait.

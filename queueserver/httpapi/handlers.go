@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	_ "embed"
 	"net/http"
 	"strings"
@@ -90,18 +91,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, p Principal) erro
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.StaffID == "" || req.Password == "" {
-		return hall.Errorf(hall.EINVALID, "credentials_missing", "请输入工号和密码", "enter your staff number and password")
-	}
-	st, err := s.cfg.Catalog.Staff(r.Context(), req.StaffID)
-	if hall.ErrorCode(err) == hall.ENOTFOUND {
-		bcrypt.CompareHashAndPassword(dummyHash(), []byte(req.Password))
-		return errBadCredentials
-	} else if err != nil {
+	st, err := s.checkPassword(r.Context(), req.StaffID, req.Password)
+	if err != nil {
 		return err
-	}
-	if st.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(st.PasswordHash), []byte(req.Password)) != nil {
-		return errBadCredentials
 	}
 	token, sess, err := s.cfg.Auth.CreateSession(r.Context(), st.ID, s.cfg.SessionTTL)
 	if err != nil {
@@ -110,6 +102,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, p Principal) erro
 	st.PasswordHash = ""
 	writeJSON(w, http.StatusOK, LoginResponse{Token: token, ExpiresAt: sess.ExpiresAt, Staff: st})
 	return nil
+}
+
+// checkPassword returns the staff member whose number and password these are, or
+// errBadCredentials (after the same work whether the number exists or not).
+func (s *Server) checkPassword(ctx context.Context, staffID, password string) (hall.Staff, error) {
+	if staffID == "" || password == "" {
+		return hall.Staff{}, hall.Errorf(hall.EINVALID, "credentials_missing", "请输入工号和密码", "enter your staff number and password")
+	}
+	st, err := s.cfg.Catalog.Staff(ctx, staffID)
+	if hall.ErrorCode(err) == hall.ENOTFOUND {
+		bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+		return hall.Staff{}, errBadCredentials
+	} else if err != nil {
+		return hall.Staff{}, err
+	}
+	if st.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(st.PasswordHash), []byte(password)) != nil {
+		return hall.Staff{}, errBadCredentials
+	}
+	return st, nil
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, p Principal) error {
@@ -412,15 +423,19 @@ func (s *Server) deleteStaff(w http.ResponseWriter, r *http.Request, p Principal
 // kiosks and staff any channel but mobile and virtual. The answer is the public ticket plus its
 // access token, which only the issuer ever sees.
 func (s *Server) issueTicket(w http.ResponseWriter, r *http.Request, p Principal) error {
-	var req hall.IssueRequest
-	if err := decode(w, r, &req); err != nil {
+	var body IssueBody
+	if err := decode(w, r, &body); err != nil {
 		return err
 	}
+	req := body.IssueRequest
 	if (p.Role == RolePublic) != (req.Channel == hall.ChannelMobile) {
 		if p.Role == RolePublic {
 			return hall.Errorf(hall.EFORBIDDEN, "channel_forbidden", "手机取号只能使用手机渠道", "the mobile page can only take mobile tickets")
 		}
 		return hall.Errorf(hall.EFORBIDDEN, "channel_forbidden", "该渠道只能由手机页面取号", "mobile tickets are taken on the mobile page only")
+	}
+	if err := s.approvePriority(r.Context(), p, &req, body.Approver); err != nil {
+		return err
 	}
 	ctx, err := withIdempotency(r, p)
 	if err != nil {
