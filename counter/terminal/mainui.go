@@ -39,7 +39,7 @@ var fkeys = []struct {
 }{
 	{fyne.KeyF1, btnCall}, {fyne.KeyF2, btnRecall}, {fyne.KeyF3, btnNoShow}, {fyne.KeyF4, btnTransfer},
 	{fyne.KeyF5, btnPause}, {fyne.KeyF6, btnFinish}, {fyne.KeyF7, btnStart}, {fyne.KeyF8, btnHold},
-	{fyne.KeyF9, btnRate}, {fyne.KeyF10, btnVirtual},
+	{fyne.KeyF9, btnRate}, {fyne.KeyF10, btnVirtual}, {fyne.KeyF11, btnCase},
 }
 
 // mainUI is the clerk's main screen. Its fields are touched on the Fyne goroutine only.
@@ -121,6 +121,7 @@ func newMainUI(t *Terminal) *mainUI {
 	mk(btnHold, u.holdDialog)
 	mk(btnRate, func() { t.AskRating() })
 	mk(btnVirtual, u.virtualDialog)
+	mk(btnCase, u.caseDialog)
 	mk(btnResume, func() {
 		if u.heldSel != "" {
 			t.Resume(u.heldSel)
@@ -307,7 +308,13 @@ func (t *Terminal) render() {
 		} else {
 			u.person.SetText("")
 		}
-		u.tstate.SetText(L("ticket_state", tk.State.Label(lang == English)))
+		t.mu.Lock()
+		caseLine := t.caseLineLocked(tk)
+		t.mu.Unlock()
+		if caseLine != "" {
+			caseLine = "   " + caseLine
+		}
+		u.tstate.SetText(L("ticket_state", tk.State.Label(lang == English)) + caseLine)
 	} else {
 		u.code.Text = ""
 		u.service.SetText(L("no_ticket"))
@@ -328,6 +335,7 @@ func (t *Terminal) render() {
 		btnCall: idle, btnRecall: called, btnNoShow: called, btnTransfer: atCounter, btnPause: idle || paused,
 		btnFinish: atCounter, btnStart: called, btnHold: atCounter, btnRate: cur != nil || t.hasLast(),
 		btnVirtual: idle, btnResume: idle && u.heldSel != "", btnCallThis: idle && u.selected != "",
+		btnCase: cur != nil && cur.State != hall.TicketHeld || cur == nil && t.hasLast(),
 	}
 	for i, f := range fkeys {
 		label := fmt.Sprintf("F%d  %s", i+1, L(f.btn))

@@ -96,6 +96,7 @@ type Terminal struct {
 	rating        string
 	sessionCancel context.CancelFunc
 	ratingCancel  context.CancelFunc
+	kase          *hall.Case // the case opened last at this terminal (cases.go)
 }
 
 // pendingOp is an operation the clerk asked for that has no definite answer yet.
@@ -343,6 +344,7 @@ func (t *Terminal) Logout() error {
 	}
 	t.update(func() {
 		t.api, t.loggedIn, t.current, t.waiting, t.held, t.staff, t.notice = nil, false, nil, nil, nil, hall.Staff{}, ""
+		t.kase = nil
 	})
 	t.do(func() { t.login.reset(); t.win.SetContent(t.login.content) })
 	return nil
