@@ -112,14 +112,17 @@ func (c *citizenUI) stopLevels() {
 // askReasons shows the reasons of a bad rating; it returns a function that hides them.
 func (c *citizenUI) askReasons(done func([]hall.RatingReason, string)) func() {
 	c.t.do(func() {
-		form, submit := reasonForm(func(k string, a ...any) string { return tr(c.lang, k, a...) }, done)
+		grid, comment, submit := reasonForm(func(k string, a ...any) string { return tr(c.lang, k, a...) }, 3, done)
 		c.prompt.SetText(tr(c.lang, "reason_title"))
-		c.reasons.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(900, 330), form)), container.NewCenter(submit)}
+		c.line2.Hide() // room for the reasons on the screen
+		row := container.NewBorder(nil, nil, nil, submit, comment)
+		c.reasons.Objects = []fyne.CanvasObject{container.NewCenter(container.New(fixedWidth(960), container.NewVBox(grid, row)))}
 		c.reasons.Show()
 		c.public.Refresh()
 	})
 	return func() {
 		c.t.do(func() {
+			c.line2.Show()
 			c.reasons.Hide()
 			c.prompt.SetText("")
 		})
@@ -177,5 +180,23 @@ func (c *citizenUI) render() {
 	if !asking && !c.reasons.Visible() {
 		c.prompt.SetText("")
 		c.levels.Hide()
+	}
+}
+
+// fixedWidth lays its objects out at a fixed width and their own height.
+type fixedWidth float32
+
+func (w fixedWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objects {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
 	}
 }

@@ -12,6 +12,12 @@ import (
 type deskTheme struct{ base fyne.Theme }
 
 func (d deskTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	switch n {
+	case theme.ColorNameSuccess: // white on it: a deeper green than the default
+		return color.NRGBA{0x2e, 0x7d, 0x32, 0xff}
+	case theme.ColorNameWarning:
+		return color.NRGBA{0xd8, 0x5a, 0x00, 0xff}
+	}
 	if n == theme.ColorNameDisabled {
 		if v == theme.VariantDark {
 			return color.NRGBA{0x9e, 0x9e, 0x9e, 0xff}

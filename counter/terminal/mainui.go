@@ -319,7 +319,11 @@ func (t *Terminal) render() {
 		u.code.Text = ""
 		u.service.SetText(L("no_ticket"))
 		u.marks.SetText("")
-		u.wait.SetText(L("press_f1"))
+		if s.Counter.State == hall.CounterPaused {
+			u.wait.SetText(L("press_f5"))
+		} else {
+			u.wait.SetText(L("press_f1"))
+		}
 		u.person.SetText("")
 		u.tstate.SetText("")
 	}
@@ -447,13 +451,25 @@ func (t *Terminal) toggleLang() {
 
 func (u *mainUI) noShowDialog() {
 	t := u.t
-	requeue := widget.NewCheck(t.text("noshow_requeue"), func(bool) { u.unfocus() })
 	places := widget.NewEntry()
 	places.SetText("3")
+	places.Disable() // only when putting back
+	requeue := widget.NewCheck(t.text("noshow_requeue"), func(on bool) {
+		if on {
+			places.Enable()
+		} else {
+			places.Disable()
+		}
+		u.unfocus()
+	})
 	items := []*widget.FormItem{widget.NewFormItem("", requeue), widget.NewFormItem(t.text("noshow_places"), places)}
 	var d *dialog.FormDialog
 	places.OnSubmitted = func(string) { d.Submit() }
-	d = dialog.NewForm(t.text("noshow_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
+	code := ""
+	if cur := t.State().Current; cur != nil {
+		code = cur.Code
+	}
+	d = dialog.NewForm(t.text("noshow_title", code), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -466,6 +482,7 @@ func (u *mainUI) noShowDialog() {
 		}
 		t.NoShow(n)
 	}, t.win)
+	d.Resize(fyne.NewSize(480, 220))
 	u.showForm(d)
 }
 
@@ -540,6 +557,13 @@ func (u *mainUI) pauseOrUnpause() {
 	sel := widget.NewSelect(opts, nil)
 	sel.SetSelected(opts[0])
 	custom := widget.NewEntry()
+	custom.SetPlaceHolder(t.text("pause_custom_hint", signRunes))
+	custom.Validator = func(s string) error {
+		if n := len([]rune(strings.TrimSpace(s))); n > signRunes {
+			return fmt.Errorf("%s", t.text("pause_too_long", signRunes))
+		}
+		return nil
+	}
 	items := []*widget.FormItem{widget.NewFormItem(t.text("pause_reason"), sel), widget.NewFormItem(t.text("pause_custom"), custom)}
 	var d *dialog.FormDialog
 	custom.OnSubmitted = func(string) { d.Submit() }
@@ -644,8 +668,8 @@ func (u *mainUI) closePassword() {
 func (u *mainUI) askReasons(done func([]hall.RatingReason, string)) func() {
 	var d dialog.Dialog
 	u.t.do(func() {
-		form, submit := reasonForm(u.t.text, done)
-		d = dialog.NewCustomWithoutButtons(u.t.text("reason_title"), container.NewVBox(form, submit), u.t.win)
+		grid, comment, submit := reasonForm(u.t.text, 2, done)
+		d = dialog.NewCustomWithoutButtons(u.t.text("reason_title"), container.NewVBox(grid, comment, submit), u.t.win)
 		d.Resize(fyne.NewSize(520, 420))
 		u.showModal(d, &modal{}) // the visitor answers; the function keys wait
 	})
@@ -658,21 +682,17 @@ func (u *mainUI) askReasons(done func([]hall.RatingReason, string)) func() {
 	}
 }
 
-// reasonForm builds the checkboxes, comment and submit button of a bad rating's reasons.
-func reasonForm(text func(string, ...any) string, done func([]hall.RatingReason, string)) (fyne.CanvasObject, *widget.Button) {
+// reasonForm builds the check boxes (in columns), comment and submit button of a bad rating's
+// reasons. Submit is enabled once a reason is ticked (and, with "other", a comment typed).
+func reasonForm(text func(string, ...any) string, columns int, done func([]hall.RatingReason, string)) (*fyne.Container, *widget.Entry, *widget.Button) {
 	checks := map[hall.RatingReason]*widget.Check{}
-	grid := container.NewGridWithColumns(2)
+	grid := container.NewGridWithColumns(columns)
 	english := text("ok") == "OK"
-	for _, r := range hall.RatingReasons {
-		c := widget.NewCheck(r.Label(english), nil)
-		checks[r] = c
-		grid.Add(c)
-	}
 	comment := widget.NewEntry()
 	comment.SetPlaceHolder(text("reason_comment"))
 	submit := widget.NewButton(text("submit"), nil)
 	submit.Importance = widget.HighImportance
-	submit.OnTapped = func() {
+	chosen := func() []hall.RatingReason {
 		var rs []hall.RatingReason
 		for _, r := range hall.RatingReasons {
 			if checks[r].Checked {
@@ -680,10 +700,31 @@ func reasonForm(text func(string, ...any) string, done func([]hall.RatingReason,
 			}
 		}
 		if len(rs) == 0 || (checks[hall.ReasonOther].Checked && strings.TrimSpace(comment.Text) == "") {
+			return nil
+		}
+		return rs
+	}
+	update := func() {
+		if chosen() != nil {
+			submit.Enable()
+		} else {
+			submit.Disable()
+		}
+	}
+	for _, r := range hall.RatingReasons {
+		c := widget.NewCheck(r.Label(english), func(bool) { update() })
+		checks[r] = c
+		grid.Add(c)
+	}
+	comment.OnChanged = func(string) { update() }
+	submit.OnTapped = func() {
+		rs := chosen()
+		if rs == nil {
 			return
 		}
 		submit.Disable()
 		done(rs, comment.Text)
 	}
-	return container.NewVBox(grid, comment), submit
+	submit.Disable()
+	return grid, comment, submit
 }

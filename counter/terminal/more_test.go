@@ -152,9 +152,9 @@ func TestTerminal_BadRatingAsksForReasons(t *testing.T) {
 	r.tapObj(findIn(r, d, checkText("等候时间过长")))
 	r.tapObj(findIn(r, d, checkText("其他")))
 	submit := findIn(r, d, buttonText("提交"))
-	r.tapObj(submit) // "other" without a comment: nothing is sent yet
-	if uiGet(r, submit.Disabled) {
-		t.Fatal("submitted “other” without a comment")
+	// "other" without a comment: submit waits for the comment.
+	if !uiGet(r, submit.Disabled) {
+		t.Fatal("submit is offered for “other” without a comment")
 	}
 	r.typeIn(findIn(r, d, func(e *widget.Entry) bool { return e.PlaceHolder == tr(Chinese, "reason_comment") }), "叫号太慢")
 	r.tapObj(submit)
