@@ -109,3 +109,24 @@ func TestCounterName(t *testing.T) {
 		}
 	}
 }
+
+// TestKeys_RatingLineFollowsTheLanguage: the outcome of a rating is said in the language the
+// clerk switches to afterwards.
+func TestKeys_RatingLineFollowsTheLanguage(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	tk := r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	r.tap(btnFinish)
+	waitPad(t, r.pad, tk.Code)
+	r.pad.PressKey(1) // 非常满意
+	r.waitFor("the rating line", func(s Snapshot) bool { return strings.Contains(s.Rating, "非常满意") })
+	r.onUI(r.term.toggleLang)
+	if s := r.term.State(); !strings.Contains(s.Rating, "Very satisfied") && !strings.Contains(s.Rating, "Rating of "+tk.Code) {
+		t.Fatalf("rating line after the switch: %q", s.Rating)
+	}
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.rating.Text }) }, "Rating of "+tk.Code)
+}

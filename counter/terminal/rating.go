@@ -39,7 +39,9 @@ func (t *Terminal) startRating(tk hall.Ticket) {
 func (t *Terminal) rate(ctx context.Context, tk hall.Ticket) {
 	_, staff := t.ids()
 	timeout := t.o.RatingTimeout
-	t.update(func() { t.rating = tr(t.lang, "rate_asking", tk.Code, int(timeout/time.Second)) })
+	t.update(func() {
+		t.rating = func(l Lang) string { return tr(l, "rate_asking", tk.Code, int(timeout/time.Second)) }
+	})
 	answers := make(chan answer, 2)
 	askCtx, stopAsking := context.WithTimeout(ctx, timeout+3*time.Second)
 	defer stopAsking()
@@ -84,17 +86,17 @@ func (t *Terminal) rate(ctx context.Context, tk hall.Ticket) {
 			case <-timer.C:
 				got = notRated
 			case <-ctx.Done():
-				t.endRating("")
+				t.endRating(nil)
 				return
 			}
 		case ctx.Err() != nil:
-			t.endRating("")
+			t.endRating(nil)
 			return
 		default:
 			// the pad failed: the citizen screen can still answer, else nothing is recorded
 			t.deviceErr("dev_pad", err)
 			if t.citizen == nil {
-				t.endRating(t.text("rate_failed", err.Error()))
+				t.endRating(func(l Lang) string { return tr(l, "rate_failed", err.Error()) })
 				return
 			}
 			select {
@@ -102,14 +104,14 @@ func (t *Terminal) rate(ctx context.Context, tk hall.Ticket) {
 			case <-timer.C:
 				got = notRated
 			case <-ctx.Done():
-				t.endRating("")
+				t.endRating(nil)
 				return
 			}
 		}
 	case <-timer.C:
 		got = notRated
 	case <-ctx.Done():
-		t.endRating("")
+		t.endRating(nil)
 		return
 	}
 	stopAsking() // the pad's Rate ends (it is told to cancel); the screen stops asking
@@ -137,13 +139,10 @@ func (t *Terminal) rate(ctx context.Context, tk hall.Ticket) {
 		return err
 	}}
 	err := t.attempt(op)
-	switch {
-	case err == nil:
-		t.endRating(t.text("rate_done", tk.Code, got.level.Label(t.lang == English)))
-	case hall.ErrorReason(err) == "already_rated":
-		t.endRating(t.refusal("op_rate", err))
-	default:
-		t.endRating(t.refusal("op_rate", err))
+	if err == nil {
+		t.endRating(func(l Lang) string { return tr(l, "rate_done", tk.Code, got.level.Label(l == English)) })
+	} else {
+		t.endRating(func(l Lang) string { return refusalText(l, "op_rate", err) })
 	}
 	t.resyncNow()
 }
@@ -181,7 +180,9 @@ func (t *Terminal) askReasons(ctx context.Context, tk hall.Ticket) ([]hall.Ratin
 	return []hall.RatingReason{hall.ReasonOther}, tr(Chinese, "reason_none")
 }
 
-func (t *Terminal) endRating(msg string) {
+// endRating shows msg (in the clerk's language at each render; nil for nothing) in place of the
+// rating being asked.
+func (t *Terminal) endRating(msg func(Lang) string) {
 	t.update(func() { t.rating = msg })
 	if t.citizen != nil {
 		t.citizen.refresh()

@@ -92,8 +92,8 @@ type Terminal struct {
 	expired       bool
 	relogin       chan struct{} // closed when the clerk has logged in again after expiry
 	notice        string
-	refused       *refusal // the last refusal, shown in place of notice
-	rating        string
+	refused       *refusal          // the last refusal, shown in place of notice
+	rating        func(Lang) string // the rating asked or its outcome, for the clerk (nil: none)
 	sessionCancel context.CancelFunc
 	ratingCancel  context.CancelFunc
 	kase          *hall.Case // the case opened last at this terminal (cases.go)
@@ -726,13 +726,16 @@ type Snapshot struct {
 func (t *Terminal) State() Snapshot {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	notice := t.notice
+	notice, rating := t.notice, ""
+	if t.rating != nil {
+		rating = t.rating(t.lang)
+	}
 	if t.refused != nil {
 		notice = refusalText(t.lang, t.refused.op, t.refused.err)
 	}
 	return Snapshot{Online: t.online, Busy: t.pending != nil, Expired: t.expired, Counter: t.counter, Current: t.current,
 		Waiting: append([]hall.Ticket(nil), t.waiting...), Held: append([]hall.Ticket(nil), t.held...), Figures: t.figures,
-		Notice: notice, Rating: t.rating, LoggedIn: t.loggedIn}
+		Notice: notice, Rating: rating, LoggedIn: t.loggedIn}
 }
 
 // serviceName returns a service's name in the clerk's language.
