@@ -43,48 +43,43 @@ type CaseStepRequest struct {
 var errCasesOff = hall.Errorf(hall.EUNAVAILABLE, "cases_off", "本服务器未开启办件功能", "cases are not enabled on this server")
 
 func (s *Server) openCase(w http.ResponseWriter, r *http.Request, p Principal) error {
-	if s.cfg.Cases == nil {
-		return errCasesOff
-	}
-	var req hall.OpenCaseRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	if err := s.checkOwnCounter(r.Context(), p, req.CounterID); err != nil {
-		return err
-	}
-	ctx, err := withIdempotency(r, p)
-	if err != nil {
-		return err
-	}
-	c, err := s.cfg.Cases.OpenCase(ctx, req)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, c.Public())
-	return nil
+	return caseAtCounter(s, w, r, p, http.StatusCreated, func(req hall.OpenCaseRequest) string { return req.CounterID },
+		func(ctx context.Context, req hall.OpenCaseRequest) (hall.Case, error) {
+			return s.cfg.Cases.OpenCase(ctx, req)
+		})
 }
 
 func (s *Server) stepCase(w http.ResponseWriter, r *http.Request, p Principal) error {
+	return caseAtCounter(s, w, r, p, http.StatusOK, func(req CaseStepRequest) string { return req.CounterID },
+		func(ctx context.Context, req CaseStepRequest) (hall.Case, error) {
+			return s.cfg.Cases.StepCase(ctx, r.PathValue("id"), hall.CaseStep(r.PathValue("step")), req.CounterID, req.Note)
+		})
+}
+
+// caseAtCounter runs a case operation at a counter: it decodes the body into a Req, lets a
+// clerk act only at their own counter, passes the Idempotency-Key down, and answers the case
+// (public copy) with status.
+func caseAtCounter[Req any](s *Server, w http.ResponseWriter, r *http.Request, p Principal, status int,
+	counterOf func(Req) string, do func(context.Context, Req) (hall.Case, error)) error {
 	if s.cfg.Cases == nil {
 		return errCasesOff
 	}
-	var req CaseStepRequest
+	var req Req
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.checkOwnCounter(r.Context(), p, req.CounterID); err != nil {
+	if err := s.checkOwnCounter(r.Context(), p, counterOf(req)); err != nil {
 		return err
 	}
 	ctx, err := withIdempotency(r, p)
 	if err != nil {
 		return err
 	}
-	c, err := s.cfg.Cases.StepCase(ctx, r.PathValue("id"), hall.CaseStep(r.PathValue("step")), req.CounterID, req.Note)
+	c, err := do(ctx, req)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c.Public())
+	writeJSON(w, status, c.Public())
 	return nil
 }
 
