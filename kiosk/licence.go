@@ -252,13 +252,39 @@ func (a *App) printAndHandOver(cl *httpapi.Client, loc *time.Location, now time.
 		return "", release(errPrintFailed{err})
 	}
 	if _, err := cl.HandOverLicence(ctx, id); err != nil {
-		// Printed: the paper is out. The reservation stays with this kiosk, which cannot be
-		// undone by another; the error is logged for the staff.
-		a.log.Error("kiosk: licence printed but the handover was not recorded", "licence", id, "err", err)
+		// Printed: the paper is out, the visitor has it. Keep telling the server (a repeat by
+		// this kiosk is harmless) while the reservation holds the licence for this kiosk.
+		a.log.Warn("kiosk: licence printed; recording the handover again", "licence", id, "err", err)
+		a.spawn(func() { a.retryHandOver(cl, id) })
 		return p.Licence.Title, nil
 	}
 	a.log.Info("kiosk: licence handed over", "licence", id, "job", job)
 	return p.Licence.Title, nil
+}
+
+// retryHandOver records a printed licence's handover until the server takes it or the
+// reservation (hall.LicenceReservation) would have run out; then the staff must be told.
+func (a *App) retryHandOver(cl *httpapi.Client, id string) {
+	deadline := time.Now().Add(hall.LicenceReservation - 10*time.Second)
+	for wait := time.Second; time.Now().Before(deadline); wait = min(2*wait, 15*time.Second) {
+		select {
+		case <-a.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
+		_, err := cl.HandOverLicence(ctx, id)
+		cancel()
+		if err == nil {
+			a.log.Info("kiosk: licence handed over (late)", "licence", id)
+			return
+		}
+		if code := hall.ErrorCode(err); code == hall.ECONFLICT || code == hall.ENOTFOUND {
+			a.log.Error("kiosk: the server refuses the handover of a printed licence; tell the staff", "licence", id, "err", err)
+			return
+		}
+	}
+	a.log.Error("kiosk: a printed licence's handover could not be recorded; tell the staff", "licence", id)
 }
 
 // errPrintFailed marks a printer fault (as opposed to a refusal by the server).

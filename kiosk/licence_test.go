@@ -5,10 +5,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,4 +153,48 @@ func (r *rig) shot(name string) {
 		defer f.Close()
 		png.Encode(f, r.w.Canvas().Capture())
 	})
+}
+
+// The printed licence's handover is recorded even when the server's answers fail for a while
+// (the visitor has the paper): the kiosk keeps telling it, and it is handed over once.
+func TestKiosk_LicenceHandOverRetriedAfterPrinting(t *testing.T) {
+	printer := cupstest.Start(t)
+	srv := startServer(t)
+	postLicence(t, srv, "ZZ-LATE-1", "zhang", "营业执照")
+	target, _ := url.Parse(srv.url)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var failed atomic.Int32
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/handover") && failed.Add(1) <= 3 {
+			http.Error(w, `{"code":"unavailable","reason":"test","message":"稍后再试"}`, http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	r := newRig(t, srv, func(o *Options) {
+		o.LicencePrinter = printer
+		o.Client = httpapi.NewClient(front.URL, nil).WithToken(srv.token)
+	})
+	r.tap("自助打证")
+	r.waitScreen(ScreenLicenceSwipe)
+	r.swipe("zhang", ScreenLicenceList)
+	r.tap("打印")
+	r.waitScreen(ScreenLicenceDone)
+	cupstest.Output(t, "licence-ZZ-LATE-1")
+	kc := httpapi.NewClient(srv.url, nil).WithToken(srv.token)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ls, err := kc.LicencesFor(context.Background(), sim.CardPresets["zhang"].Card.Number)
+		if err == nil && len(ls) == 1 && ls[0].State == hall.LicenceHandedOver {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not handed over: %+v %v (handover attempts %d)", ls, err, failed.Load())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if failed.Load() < 4 {
+		t.Fatalf("%d handover attempts: the failures were not retried", failed.Load())
+	}
 }
