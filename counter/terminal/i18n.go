@@ -34,6 +34,7 @@ var texts = map[string][2]string{
 	"login_title":       {"工作人员登录", "Staff login"},
 	"login_hint":        {"请输入工号和密码并选择窗口", "Enter your staff number and password and choose your counter"},
 	"choose_counter":    {"请选择窗口", "Choose a counter"},
+	"counter_in_use":    {"（使用中：工号 %s）", " (in use: staff %s)"},
 	"counter_label":     {"%d 号窗口", "Counter %d"},
 	"session_expired":   {"登录已过期，请重新输入密码（当前号码不会丢失）", "Your session has expired; enter your password again (the current ticket is kept)"},
 	"switch_lang":       {"English", "中文"},

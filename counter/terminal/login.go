@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"hall"
@@ -31,6 +32,9 @@ type loginUI struct {
 	// sent again.
 	listed    bool
 	listedFor string
+	// all are the counters offered, to name them again after a language switch.
+	all     []hall.Counter
+	langBtn *widget.Button
 }
 
 // leaveEntry is an entry that reports when the clerk leaves it (Tab, a click elsewhere).
@@ -69,8 +73,10 @@ func newLoginUI(t *Terminal) *loginUI {
 	l.button = widget.NewButton("", l.submit)
 	l.button.Importance = widget.HighImportance
 	l.password.OnSubmitted = func(string) { l.submit() }
+	l.langBtn = widget.NewButton("", t.toggleLang)
 	form := container.NewVBox(l.title, l.hint, l.staff, l.password, l.counter, l.button, l.message)
-	l.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 420), form))
+	l.content = container.NewBorder(container.NewHBox(layout.NewSpacer(), l.langBtn), nil, nil, nil,
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 420), form)))
 	l.relabel()
 	go l.loadCounters()
 	return l
@@ -85,6 +91,10 @@ func (l *loginUI) relabel() {
 	l.counter.PlaceHolder = t.text("choose_counter")
 	l.counter.Refresh()
 	l.button.SetText(t.text("login"))
+	l.langBtn.SetText(t.text("switch_lang"))
+	if l.listed {
+		l.setCounters(l.all, l.counterIDs[l.counter.Selected])
+	}
 }
 
 // loadCounters fills the counter choice. The counters list needs a token: with the terminal's
@@ -176,13 +186,19 @@ func (l *loginUI) offer(cs []hall.Counter, selectedID string) {
 
 // setCounters offers counters (after a login showed them).
 func (l *loginUI) setCounters(cs []hall.Counter, selectedID string) {
+	l.all = cs
 	l.counterIDs = map[string]string{}
 	var opts []string
 	sel := ""
+	staff := strings.TrimSpace(l.staff.Text)
+	l.t.mu.Lock()
+	lang := l.t.lang
+	l.t.mu.Unlock()
 	for _, c := range cs {
-		l.t.mu.Lock()
-		o := counterName(l.t.lang, c)
-		l.t.mu.Unlock()
+		o := counterName(lang, c)
+		if c.State != hall.CounterLoggedOut && c.StaffID != "" && c.StaffID != staff {
+			o += tr(lang, "counter_in_use", c.StaffID)
+		}
 		l.counterIDs[o] = c.ID
 		opts = append(opts, o)
 		if c.ID == selectedID {

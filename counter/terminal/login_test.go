@@ -128,3 +128,33 @@ func waitLoggedIn(r *rig) {
 	}
 	r.t.Fatalf("not logged in; the form says %q", uiGet(r, func() string { return r.term.login.message.Text }))
 }
+
+// TestLogin_EnglishAndCountersInUse: the login form switches to English, names the counters
+// again in English, and marks the counters another clerk works at.
+func TestLogin_EnglishAndCountersInUse(t *testing.T) {
+	h := startHall(t)
+	r := loginRig(t, h, "")
+	l := r.term.login
+	r.onUI(func() {
+		c := r.term.win.Canvas()
+		c.Focus(l.staff)
+		test.Type(l.staff, "1002")
+		c.Focus(l.password)
+		test.Type(l.password, "clerk123")
+		c.FocusNext()
+	})
+	r.waitOptions("after the password")
+	opts := r.counterOptions()
+	if !strings.Contains(strings.Join(opts, "|"), "1 号窗口（使用中：工号 1001）") {
+		t.Fatalf("counter 1 (clerk 1001 at it) not marked: %q", opts)
+	}
+	r.onUI(func() { test.Tap(l.langBtn) })
+	opts = r.counterOptions()
+	joined := strings.Join(opts, "|")
+	if !strings.Contains(joined, "Counter 1 (in use: staff 1001)") || strings.Contains(joined, "号窗口") {
+		t.Fatalf("English counters %q", opts)
+	}
+	if got := uiGet(r, func() string { return l.button.Text }); got != "Log in" {
+		t.Fatalf("login button %q", got)
+	}
+}
