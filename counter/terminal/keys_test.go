@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"hall"
 )
@@ -129,4 +130,35 @@ func TestKeys_RatingLineFollowsTheLanguage(t *testing.T) {
 		t.Fatalf("rating line after the switch: %q", s.Rating)
 	}
 	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.rating.Text }) }, "Rating of "+tk.Code)
+}
+
+// TestKeys_PasswordPutAsideComesBack: the clerk puts the password dialog aside (稍后); the
+// operation still waits, a 重新登录 button brings the dialog back, and the call goes through.
+func TestKeys_PasswordPutAsideComesBack(t *testing.T) {
+	h := startHall(t, "-session-ttl", "2s")
+	r := newRig(t, h, false)
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	time.Sleep(2500 * time.Millisecond)
+	r.term.CallNext()
+	r.waitFor("the password asked", func(s Snapshot) bool { return s.Expired && s.Busy })
+	d := r.overlay()
+	r.tapObj(findIn(r, d, buttonText("稍后")))
+	waitText(t, func() string {
+		return uiGet(r, func() string {
+			if r.term.ui.relogin.Visible() {
+				return r.term.ui.relogin.Text
+			}
+			return ""
+		})
+	}, "重新登录")
+	r.tapObj(r.term.ui.relogin)
+	d = r.overlay()
+	r.typeIn(findIn(r, d, func(e *widget.Entry) bool { return e.Password }), "clerk123")
+	r.onUI(func() { r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
+	r.waitFor("the call", func(s Snapshot) bool { return !s.Busy && !s.Expired && s.Current != nil })
+	if uiGet(r, r.term.ui.relogin.Visible) {
+		t.Fatal("the relogin button stays")
+	}
 }

@@ -52,6 +52,7 @@ type mainUI struct {
 	conn     *canvas.Text
 	langBtn  *widget.Button
 	logout   *widget.Button
+	relogin  *widget.Button
 	code     *canvas.Text
 	service  *widget.Label
 	wait     *widget.Label
@@ -91,7 +92,10 @@ func newMainUI(t *Terminal) *mainUI {
 			}
 		}()
 	})
-	top := container.NewBorder(nil, nil, container.NewHBox(u.header, u.state), container.NewHBox(u.conn, u.langBtn, u.logout))
+	u.relogin = widget.NewButtonWithIcon("", theme.LoginIcon(), u.askPassword)
+	u.relogin.Importance = widget.DangerImportance
+	u.relogin.Hide()
+	top := container.NewBorder(nil, nil, container.NewHBox(u.header, u.state), container.NewHBox(u.relogin, u.conn, u.langBtn, u.logout))
 
 	u.code = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
 	u.code.TextSize = 96
@@ -291,6 +295,13 @@ func (t *Terminal) render() {
 	}
 	u.conn.Refresh()
 	u.langBtn.SetText(L("switch_lang"))
+	// A password dialog put aside: the way back to it (the waiting operation needs it).
+	u.relogin.SetText(L("relogin"))
+	if s.Expired && u.pwDialog == nil {
+		u.relogin.Show()
+	} else {
+		u.relogin.Hide()
+	}
 	u.logout.SetText(L("logout"))
 
 	if tk := s.Current; tk != nil {
@@ -633,8 +644,9 @@ func (u *mainUI) askPassword() {
 	items := []*widget.FormItem{widget.NewFormItem("", msg), widget.NewFormItem(t.text("password"), pw)}
 	var d *dialog.FormDialog
 	pw.OnSubmitted = func(string) { d.Submit() }
-	d = dialog.NewForm(t.text("login_title"), t.text("login"), t.text("logout"), items, func(ok bool) {
+	d = dialog.NewForm(t.text("login_title"), t.text("login"), t.text("later"), items, func(ok bool) {
 		u.pwDialog = nil
+		t.render()
 		t.mu.Lock()
 		staff, counterID := t.staff.ID, t.counterID
 		t.mu.Unlock()
@@ -650,7 +662,7 @@ func (u *mainUI) askPassword() {
 	}, t.win)
 	u.pwDialog = d
 	d.Resize(fyne.NewSize(480, 240))
-	u.showModal(d, &modal{submit: d.Submit})
+	u.showModal(d, &modal{submit: d.Submit, cancel: d.Hide})
 	t.win.Canvas().Focus(pw)
 }
 

@@ -792,7 +792,10 @@ func (t *Terminal) onScan(code string) {
 		return
 	}
 	if tk.State == hall.TicketWaiting && state == hall.CounterIdle {
-		t.CallTicket(tk.ID)
+		if !t.CallTicket(tk.ID) {
+			// another operation is still under way: say so rather than drop the scan
+			t.setNotice(t.text("scan_busy", tk.Code))
+		}
 		return
 	}
 	t.setNotice(t.text("scan_opened", tk.Code) + " · " + tk.State.Label(t.lang == English))
