@@ -2,6 +2,8 @@ package terminal
 
 import (
 	"context"
+
+	"fyne.io/fyne/v2/test"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +163,44 @@ func TestKeys_PasswordPutAsideComesBack(t *testing.T) {
 	if uiGet(r, r.term.ui.relogin.Visible) {
 		t.Fatal("the relogin button stays")
 	}
+}
+
+// TestKeys_HoldDialogTypesAtOnce: the hold dialog takes the reason straight away; Escape in the
+// field cancels, Enter holds with the reason.
+func TestKeys_HoldDialogTypesAtOnce(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	key := func(k fyne.KeyName) {
+		r.onUI(func() {
+			if f := r.term.win.Canvas().Focused(); f != nil {
+				f.TypedKey(&fyne.KeyEvent{Name: k})
+			} else {
+				r.term.onKey(&fyne.KeyEvent{Name: k})
+			}
+		})
+	}
+	r.tap(btnHold)
+	r.overlay()
+	key(fyne.KeyEscape)
+	if uiGet(r, func() bool { return r.term.win.Canvas().Overlays().Top() != nil }) {
+		t.Fatal("Escape in the reason did not cancel")
+	}
+	r.tap(btnHold)
+	r.overlay()
+	r.onUI(func() {
+		f, ok := r.term.win.Canvas().Focused().(*escEntry)
+		if !ok {
+			t.Errorf("the reason field is not focused (%T)", r.term.win.Canvas().Focused())
+			return
+		}
+		test.Type(f, "补充材料")
+	})
+	key(fyne.KeyReturn)
+	r.waitFor("held", func(s Snapshot) bool { return !s.Busy && len(s.Held) == 1 })
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.row(r.term.ui.heldRows[0]) }) }, "补充材料")
 }

@@ -202,6 +202,14 @@ func (u *mainUI) row(tk hall.Ticket) string {
 	if m := marks(lang, tk); m != "" {
 		s += "  [" + m + "]"
 	}
+	if tk.State == hall.TicketHeld {
+		u.t.mu.Lock()
+		r := u.t.holdReasons[tk.ID]
+		u.t.mu.Unlock()
+		if r != "" {
+			s += "  · " + r
+		}
+	}
 	return s
 }
 
@@ -462,7 +470,7 @@ func (t *Terminal) toggleLang() {
 
 func (u *mainUI) noShowDialog() {
 	t := u.t
-	places := widget.NewEntry()
+	places := newEscEntry()
 	places.SetText("3")
 	places.Disable() // only when putting back
 	requeue := widget.NewCheck(t.text("noshow_requeue"), func(on bool) {
@@ -476,6 +484,7 @@ func (u *mainUI) noShowDialog() {
 	items := []*widget.FormItem{widget.NewFormItem("", requeue), widget.NewFormItem(t.text("noshow_places"), places)}
 	var d *dialog.FormDialog
 	places.OnSubmitted = func(string) { d.Submit() }
+	places.onEscape = func() { d.Hide() }
 	code := ""
 	if cur := t.State().Current; cur != nil {
 		code = cur.Code
@@ -567,7 +576,7 @@ func (u *mainUI) pauseOrUnpause() {
 	}
 	sel := widget.NewSelect(opts, nil)
 	sel.SetSelected(opts[0])
-	custom := widget.NewEntry()
+	custom := newEscEntry()
 	custom.SetPlaceHolder(t.text("pause_custom_hint", signRunes))
 	custom.Validator = func(s string) error {
 		if n := len([]rune(strings.TrimSpace(s))); n > signRunes {
@@ -578,6 +587,7 @@ func (u *mainUI) pauseOrUnpause() {
 	items := []*widget.FormItem{widget.NewFormItem(t.text("pause_reason"), sel), widget.NewFormItem(t.text("pause_custom"), custom)}
 	var d *dialog.FormDialog
 	custom.OnSubmitted = func(string) { d.Submit() }
+	custom.onEscape = func() { d.Hide() }
 	d = dialog.NewForm(t.text("pause_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if !ok {
 			return
@@ -594,11 +604,12 @@ func (u *mainUI) pauseOrUnpause() {
 
 func (u *mainUI) holdDialog() {
 	t := u.t
-	reason := widget.NewEntry()
+	reason := newEscEntry()
 	reason.SetPlaceHolder(t.text("hold_reason"))
 	items := []*widget.FormItem{widget.NewFormItem("", reason)}
 	var d *dialog.FormDialog
 	reason.OnSubmitted = func(string) { d.Submit() }
+	reason.onEscape = func() { d.Hide() }
 	d = dialog.NewForm(t.text("hold_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if ok {
 			t.Hold(reason.Text)
@@ -606,6 +617,7 @@ func (u *mainUI) holdDialog() {
 	}, t.win)
 	d.Resize(fyne.NewSize(560, 200))
 	u.showForm(d)
+	t.win.Canvas().Focus(reason) // type the reason at once; Enter holds, Escape cancels
 }
 
 func (u *mainUI) virtualDialog() {

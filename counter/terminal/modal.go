@@ -60,3 +60,25 @@ func (u *mainUI) unfocus() {
 		c.Unfocus()
 	}
 }
+
+// escEntry is a text entry of a dialog that also hands Escape to the dialog (a focused entry
+// takes every key; Enter is its OnSubmitted).
+type escEntry struct {
+	widget.Entry
+	onEscape func()
+}
+
+func newEscEntry() *escEntry {
+	e := &escEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey is Escape for the dialog, anything else for the entry.
+func (e *escEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.Entry.TypedKey(ev)
+}

@@ -96,7 +96,7 @@ func TestTerminal_DialogsDriveOperations(t *testing.T) {
 	r.tap(btnNoShow)
 	d := r.overlay()
 	r.tapObj(findIn(r, d, checkText("过号重排（放回队列）")))
-	r.typeIn(findIn(r, d, func(e *widget.Entry) bool { return e.Text == "3" }), "\b1")
+	r.typeIn(&findIn(r, d, func(e *escEntry) bool { return e.Text == "3" }).Entry, "\b1")
 	r.tapObj(findIn(r, d, buttonText("确定")))
 	s := r.waitFor("requeued", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
 	if len(s.Waiting) != 2 || s.Waiting[1].ID != a.ID || s.Waiting[1].Requeues != 1 {

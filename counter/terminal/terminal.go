@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,6 +82,7 @@ type Terminal struct {
 	last          *hall.Ticket // the ticket finished last, for a rating on demand
 	waiting       []hall.Ticket
 	held          []hall.Ticket
+	holdReasons   map[string]string // ticket id → why this terminal held it
 	figures       httpapi.FiguresView
 	services      []hall.Service
 	counters      []hall.Counter
@@ -518,13 +520,23 @@ func (t *Terminal) Transfer(to hall.TransferTarget) bool {
 	}, func() { t.showCounterOnDevices(t.ctx) })
 }
 
-// Hold puts the current ticket aside.
+// Hold puts the current ticket aside; the held list shows the reason (the server keeps it in
+// the ticket's history, which it does not hand out).
 func (t *Terminal) Hold(reason string) bool {
 	id, _ := t.ids()
-	return t.run("op_hold", func(ctx context.Context, api *httpapi.Client) error {
-		_, err := api.Hold(ctx, id, reason)
+	var got hall.Ticket
+	return t.run("op_hold", func(ctx context.Context, api *httpapi.Client) (err error) {
+		got, err = api.Hold(ctx, id, reason)
 		return err
-	}, func() { t.showCounterOnDevices(t.ctx) })
+	}, func() {
+		t.update(func() {
+			if t.holdReasons == nil {
+				t.holdReasons = map[string]string{}
+			}
+			t.holdReasons[got.ID] = strings.TrimSpace(reason)
+		})
+		t.showCounterOnDevices(t.ctx)
+	})
 }
 
 // Resume brings a held ticket back.
