@@ -33,7 +33,11 @@ type citizenUI struct {
 	mu      sync.Mutex
 	onLevel func(hall.RatingLevel)
 	lang    Lang
-	message string
+	thanked bool // the last rating was given: thank the visitor until the next ticket
+	// askTicket and askStaff are the rating being asked, to say it again after a switch.
+	askTicket hall.Ticket
+	askStaff  string
+	langBtn   *widget.Button
 }
 
 func newCitizenUI(t *Terminal) *citizenUI {
@@ -66,7 +70,9 @@ func newCitizenUI(t *Terminal) *citizenUI {
 	c.levels.Hide()
 	c.reasons = container.NewVBox()
 	c.reasons.Hide()
-	content := container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(c.levels), c.reasons, layout.NewSpacer())
+	c.langBtn = widget.NewButton(tr(English, "switch_lang"), c.toggleLang)
+	body := container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(c.levels), c.reasons, layout.NewSpacer())
+	content := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), c.langBtn), nil, nil, body)
 	c.public = container.NewThemeOverride(content, publicTheme{base: t.app.Settings().Theme()})
 	c.win.SetContent(c.public)
 	c.win.SetCloseIntercept(func() {}) // the visitor cannot close it
@@ -89,14 +95,10 @@ func (c *citizenUI) answer(l hall.RatingLevel) {
 // askLevel shows the rating buttons for tk; on calls back with the level tapped.
 func (c *citizenUI) askLevel(tk hall.Ticket, staff string, on func(hall.RatingLevel)) {
 	c.mu.Lock()
-	c.onLevel, c.message = on, ""
+	c.onLevel, c.thanked, c.askTicket, c.askStaff = on, false, tk, staff
 	c.mu.Unlock()
 	c.t.do(func() {
-		c.prompt.SetText(tr(c.lang, "rate_title"))
-		c.line2.SetText(tr(c.lang, "rate_subtitle", tk.Code, c.serviceName(tk.ServiceID), staff))
-		for _, l := range hall.RatingLevels {
-			c.buttons[l].SetText(l.Label(c.lang == English))
-		}
+		c.labelLevels()
 		c.levels.Show()
 	})
 }
@@ -133,9 +135,7 @@ func (c *citizenUI) askReasons(done func([]hall.RatingReason, string)) func() {
 func (c *citizenUI) thank(l hall.RatingLevel) {
 	c.mu.Lock()
 	c.onLevel = nil
-	if l.Rated() {
-		c.message = tr(c.lang, "thanks")
-	}
+	c.thanked = l.Rated()
 	c.mu.Unlock()
 	c.t.do(func() { c.levels.Hide(); c.render() })
 }
@@ -160,7 +160,10 @@ func (c *citizenUI) serviceName(id string) string {
 func (c *citizenUI) render() {
 	s := c.t.State()
 	c.mu.Lock()
-	asking, msg := c.onLevel != nil, c.message
+	asking, msg := c.onLevel != nil, ""
+	if c.thanked {
+		msg = tr(c.lang, "thanks")
+	}
 	c.mu.Unlock()
 	c.title.Text = tr(c.lang, "citizen_idle", s.Counter.Number)
 	c.title.Refresh()
@@ -199,4 +202,42 @@ func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
+}
+
+// labelLevels says the rating question and the level buttons in the visitor's language. It
+// runs on the Fyne goroutine.
+func (c *citizenUI) labelLevels() {
+	c.mu.Lock()
+	tk, staff := c.askTicket, c.askStaff
+	c.mu.Unlock()
+	c.prompt.SetText(tr(c.lang, "rate_title"))
+	c.line2.SetText(tr(c.lang, "rate_subtitle", tk.Code, c.serviceName(tk.ServiceID), staff))
+	for _, l := range hall.RatingLevels {
+		c.buttons[l].SetText(l.Label(c.lang == English))
+	}
+}
+
+// toggleLang switches the visitor's window between Chinese and English (a visitor's choice,
+// apart from the clerk's). It runs on the Fyne goroutine.
+func (c *citizenUI) toggleLang() {
+	c.mu.Lock()
+	if c.lang == English {
+		c.lang = Chinese
+	} else {
+		c.lang = English
+	}
+	other := Chinese
+	if c.lang == Chinese {
+		other = English
+	}
+	asking := c.onLevel != nil
+	c.mu.Unlock()
+	c.langBtn.SetText(tr(other, "switch_lang"))
+	c.win.SetTitle(tr(c.lang, "citizen_title"))
+	if asking {
+		c.labelLevels()
+	} else if c.reasons.Visible() {
+		c.prompt.SetText(tr(c.lang, "reason_title"))
+	}
+	c.render()
 }

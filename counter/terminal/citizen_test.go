@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -90,4 +91,33 @@ func TestCitizen_LargeRatingButtons(t *testing.T) {
 		}
 	})
 	_ = tk
+}
+
+// TestCitizen_VisitorSwitchesToEnglish: a visitor switches the citizen window to English while
+// asked to rate: the question and levels turn English, the clerk's window stays Chinese, and the
+// thanks come in English.
+func TestCitizen_VisitorSwitchesToEnglish(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, true)
+	r.term.o.Pad = nil
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	r.tap(btnFinish)
+	c := r.term.citizen
+	waitText(t, func() string { return uiGet(r, func() string { return c.prompt.Text }) }, "请您对本次服务进行评价")
+	r.tapObj(c.langBtn)
+	if got := uiGet(r, func() string { return c.prompt.Text }); got != "Please rate our service" {
+		t.Fatalf("prompt %q", got)
+	}
+	if got := uiGet(r, func() string { return c.buttons[hall.RatingVerySatisfied].Text }); got != hall.RatingVerySatisfied.Label(true) {
+		t.Fatalf("level button %q", got)
+	}
+	if got := uiGet(r, func() string { return r.term.ui.buttons[btnCall].Text }); !strings.Contains(got, "叫号") {
+		t.Fatalf("the clerk's window switched too: %q", got)
+	}
+	r.tapObj(c.buttons[hall.RatingVerySatisfied])
+	waitText(t, func() string { return uiGet(r, func() string { return c.line1.Text }) }, "Thank you")
 }
