@@ -70,7 +70,7 @@ func newCitizenUI(t *Terminal) *citizenUI {
 	c.levels.Hide()
 	c.reasons = container.NewVBox()
 	c.reasons.Hide()
-	c.langBtn = widget.NewButton(tr(English, "switch_lang"), c.toggleLang)
+	c.langBtn = widget.NewButton(tr(Chinese, "switch_lang"), c.toggleLang)
 	body := container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(c.levels), c.reasons, layout.NewSpacer())
 	content := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), c.langBtn), nil, nil, body)
 	c.public = container.NewThemeOverride(content, publicTheme{base: t.app.Settings().Theme()})
@@ -226,13 +226,9 @@ func (c *citizenUI) toggleLang() {
 	} else {
 		c.lang = English
 	}
-	other := Chinese
-	if c.lang == Chinese {
-		other = English
-	}
 	asking := c.onLevel != nil
 	c.mu.Unlock()
-	c.langBtn.SetText(tr(other, "switch_lang"))
+	c.langBtn.SetText(tr(c.lang, "switch_lang")) // the way back
 	c.win.SetTitle(tr(c.lang, "citizen_title"))
 	if asking {
 		c.labelLevels()

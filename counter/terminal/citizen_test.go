@@ -109,6 +109,9 @@ func TestCitizen_VisitorSwitchesToEnglish(t *testing.T) {
 	c := r.term.citizen
 	waitText(t, func() string { return uiGet(r, func() string { return c.prompt.Text }) }, "请您对本次服务进行评价")
 	r.tapObj(c.langBtn)
+	if got := uiGet(r, func() string { return c.langBtn.Text }); got != "中文" {
+		t.Fatalf("the way back says %q", got)
+	}
 	if got := uiGet(r, func() string { return c.prompt.Text }); got != "Please rate our service" {
 		t.Fatalf("prompt %q", got)
 	}
