@@ -1,6 +1,7 @@
 package terminal
 
 import (
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -38,6 +39,7 @@ type citizenUI struct {
 	askTicket hall.Ticket
 	askStaff  string
 	langBtn   *widget.Button
+	visitor   string // the ticket at the counter as of the last render
 }
 
 func newCitizenUI(t *Terminal) *citizenUI {
@@ -71,7 +73,7 @@ func newCitizenUI(t *Terminal) *citizenUI {
 	c.reasons = container.NewVBox()
 	c.reasons.Hide()
 	c.langBtn = widget.NewButton(tr(Chinese, "switch_lang"), c.toggleLang)
-	body := container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(c.levels), c.reasons, layout.NewSpacer())
+	body := container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(container.NewThemeOverride(c.levels, publicTheme{base: t.app.Settings().Theme(), buttons: true})), c.reasons, layout.NewSpacer())
 	content := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), c.langBtn), nil, nil, body)
 	c.public = container.NewThemeOverride(content, publicTheme{base: t.app.Settings().Theme()})
 	c.win.SetContent(c.public)
@@ -159,6 +161,14 @@ func (c *citizenUI) serviceName(id string) string {
 // render shows the counter's state. It runs on the Fyne goroutine.
 func (c *citizenUI) render() {
 	s := c.t.State()
+	if s.Current != nil && s.Current.ID != c.visitor {
+		// a new visitor: the screen starts in Chinese again
+		c.visitor = s.Current.ID
+		if c.lang != Chinese {
+			c.toggleLang()
+			return
+		}
+	}
 	c.mu.Lock()
 	asking, msg := c.onLevel != nil, ""
 	if c.thanked {
@@ -213,8 +223,17 @@ func (c *citizenUI) labelLevels() {
 	c.prompt.SetText(tr(c.lang, "rate_title"))
 	c.line2.SetText(tr(c.lang, "rate_subtitle", tk.Code, c.serviceName(tk.ServiceID), staff))
 	for _, l := range hall.RatingLevels {
-		c.buttons[l].SetText(l.Label(c.lang == English))
+		c.buttons[l].SetText(levelLabel(c.lang, l))
 	}
+}
+
+// levelLabel is a level's name on its button: the English names take two lines ("Very" over
+// "dissatisfied") to keep the public screen's large type inside the button.
+func levelLabel(lang Lang, l hall.RatingLevel) string {
+	if lang != English {
+		return l.Label(false)
+	}
+	return strings.Replace(l.Label(true), " ", "\n", 1)
 }
 
 // toggleLang switches the visitor's window between Chinese and English (a visitor's choice,

@@ -61,6 +61,9 @@ func TestCitizen_LargeRatingButtons(t *testing.T) {
 			if sz := b.Size(); sz.Height < 110 || sz.Width < 170 {
 				t.Errorf("button %q is %v, want at least 170×110", l.Label(false), sz)
 			}
+			if need, have := b.MinSize(), b.Size(); need.Width > have.Width || need.Height > have.Height {
+				t.Errorf("%q needs %v on a button of %v: it is cut", b.Text, need, have)
+			}
 		}
 	})
 	r.tapObj(c.buttons[hall.RatingDissatisfied])
@@ -115,12 +118,40 @@ func TestCitizen_VisitorSwitchesToEnglish(t *testing.T) {
 	if got := uiGet(r, func() string { return c.prompt.Text }); got != "Please rate our service" {
 		t.Fatalf("prompt %q", got)
 	}
-	if got := uiGet(r, func() string { return c.buttons[hall.RatingVerySatisfied].Text }); got != hall.RatingVerySatisfied.Label(true) {
-		t.Fatalf("level button %q", got)
-	}
+	r.onUI(func() {
+		for _, l := range hall.RatingLevels {
+			b := c.buttons[l]
+			if strings.ReplaceAll(b.Text, "\n", " ") != l.Label(true) {
+				t.Errorf("level button %q, want %q", b.Text, l.Label(true))
+			}
+			if need, have := b.MinSize(), b.Size(); need.Width > have.Width || need.Height > have.Height {
+				t.Errorf("%q needs %v on a button of %v: it is cut", b.Text, need, have)
+			}
+		}
+	})
 	if got := uiGet(r, func() string { return r.term.ui.buttons[btnCall].Text }); !strings.Contains(got, "叫号") {
 		t.Fatalf("the clerk's window switched too: %q", got)
 	}
 	r.tapObj(c.buttons[hall.RatingVerySatisfied])
 	waitText(t, func() string { return uiGet(r, func() string { return c.line1.Text }) }, "Thank you")
+}
+
+// TestCitizen_NextVisitorStartsInChinese: the visitor before chose English; the next call puts
+// the citizen window back in Chinese.
+func TestCitizen_NextVisitorStartsInChinese(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, true)
+	r.term.o.NoRatingAtFinish = true
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	a, b := r.issue(w01.Services[0].ServiceID), r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 2 && !s.Busy })
+	c := r.term.citizen
+	r.tap(btnCall)
+	waitText(t, func() string { return uiGet(r, func() string { return c.line2.Text }) }, a.Code)
+	r.tapObj(c.langBtn)
+	waitText(t, func() string { return uiGet(r, func() string { return c.line2.Text }) }, "Ticket "+a.Code)
+	r.tap(btnFinish)
+	r.waitFor("finished", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
+	r.tap(btnCall)
+	waitText(t, func() string { return uiGet(r, func() string { return c.line2.Text }) }, "号码 "+b.Code)
 }

@@ -9,7 +9,12 @@ import (
 
 // publicTheme is the hall theme at the size of a touch screen read from a step away: the
 // citizen window's texts, buttons and check boxes are about twice their desk size.
-type publicTheme struct{ base fyne.Theme }
+// With buttons set it is the size of the rating level buttons: a little smaller type and
+// padding, so that "Very dissatisfied" (on two lines) fits five buttons across the screen.
+type publicTheme struct {
+	base    fyne.Theme
+	buttons bool
+}
 
 func (p publicTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
 	return p.base.Color(n, v)
@@ -18,6 +23,14 @@ func (p publicTheme) Font(s fyne.TextStyle) fyne.Resource     { return p.base.Fo
 func (p publicTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return p.base.Icon(n) }
 
 func (p publicTheme) Size(n fyne.ThemeSizeName) float32 {
+	if p.buttons {
+		switch n {
+		case theme.SizeNameText:
+			return 32
+		case theme.SizeNameInnerPadding:
+			return 8
+		}
+	}
 	switch n {
 	case theme.SizeNameText:
 		return 34
