@@ -73,9 +73,9 @@ func newCitizenUI(t *Terminal) *citizenUI {
 	c.reasons = container.NewVBox()
 	c.reasons.Hide()
 	c.langBtn = widget.NewButton(tr(Chinese, "switch_lang"), c.toggleLang)
-	body := container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(container.NewThemeOverride(c.levels, publicTheme{base: t.app.Settings().Theme(), buttons: true})), c.reasons, layout.NewSpacer())
+	body := container.NewVBox(layout.NewSpacer(), c.title, c.line1, c.line2, layout.NewSpacer(), c.prompt, container.NewCenter(container.NewThemeOverride(c.levels, publicLevels(t.app.Settings().Theme()))), c.reasons, layout.NewSpacer())
 	content := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), c.langBtn), nil, nil, body)
-	c.public = container.NewThemeOverride(content, publicTheme{base: t.app.Settings().Theme()})
+	c.public = container.NewThemeOverride(content, publicScreen(t.app.Settings().Theme()))
 	c.win.SetContent(c.public)
 	c.win.SetCloseIntercept(func() {}) // the visitor cannot close it
 	return c
@@ -116,16 +116,26 @@ func (c *citizenUI) stopLevels() {
 // askReasons shows the reasons of a bad rating; it returns a function that hides them.
 func (c *citizenUI) askReasons(done func([]hall.RatingReason, string)) func() {
 	c.t.do(func() {
-		grid, comment, submit := reasonForm(func(k string, a ...any) string { return tr(c.lang, k, a...) }, 3, done)
+		columns := 3
+		if c.lang == English {
+			columns = 2 // the English reasons are longer
+		}
+		grid, comment, submit := reasonForm(func(k string, a ...any) string { return tr(c.lang, k, a...) }, columns, done)
 		c.prompt.SetText(tr(c.lang, "reason_title"))
-		c.line2.Hide() // room for the reasons on the screen
+		// room for the reasons on the screen
+		c.title.Hide()
+		c.line1.Hide()
+		c.line2.Hide()
 		row := container.NewBorder(nil, nil, nil, submit, comment)
-		c.reasons.Objects = []fyne.CanvasObject{container.NewCenter(container.New(fixedWidth(960), container.NewVBox(grid, row)))}
+		form := container.NewThemeOverride(container.New(fixedWidth(960), container.NewVBox(grid, row)), publicReasons(c.t.app.Settings().Theme()))
+		c.reasons.Objects = []fyne.CanvasObject{container.NewCenter(form)}
 		c.reasons.Show()
 		c.public.Refresh()
 	})
 	return func() {
 		c.t.do(func() {
+			c.title.Show()
+			c.line1.Show()
 			c.line2.Show()
 			c.reasons.Hide()
 			c.prompt.SetText("")

@@ -155,3 +155,42 @@ func TestCitizen_NextVisitorStartsInChinese(t *testing.T) {
 	r.tap(btnCall)
 	waitText(t, func() string { return uiGet(r, func() string { return c.line2.Text }) }, "号码 "+b.Code)
 }
+
+// TestCitizen_ReasonsFitTheScreen: the reasons, in Chinese and in English, fit the citizen
+// window's 1024×600 screen.
+func TestCitizen_ReasonsFitTheScreen(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, true)
+	r.term.o.Pad = nil
+	c := r.term.citizen
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	for _, english := range []bool{false, true} {
+		r.issue(w01.Services[0].ServiceID)
+		r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+		r.tap(btnCall)
+		r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+		if english {
+			r.tapObj(c.langBtn)
+		}
+		r.tap(btnFinish)
+		r.waitFor("asking", func(s Snapshot) bool { return s.Rating != "" && uiGet(r, c.levels.Visible) })
+		r.tapObj(c.buttons[hall.RatingDissatisfied])
+		r.waitFor("the reasons", func(Snapshot) bool { return uiGet(r, c.reasons.Visible) })
+		r.onUI(func() {
+			if need := c.win.Content().MinSize(); need.Width > 1024 || need.Height > 600 {
+				t.Errorf("english=%v: the reasons need %v of the 1024×600 screen", english, need)
+			}
+			for _, o := range c.reasons.Objects {
+				walk(o, func(o fyne.CanvasObject) {
+					if ch, ok := o.(*widget.Check); ok && ch.MinSize().Width > ch.Size().Width {
+						t.Errorf("english=%v: reason %q needs %v, has %v", english, ch.Text, ch.MinSize(), ch.Size())
+					}
+				})
+			}
+		})
+		r.tapObj(findIn(r, c.reasons, checkText(hall.ReasonWaiting.Label(english))))
+		r.tapObj(findIn(r, c.reasons, func(b *widget.Button) bool { return !b.Disabled() }))
+		r.waitFor("rated", func(s Snapshot) bool { return s.Figures.Ratings[2] >= 1 && !uiGet(r, c.reasons.Visible) })
+		r.waitFor("stored", func(s Snapshot) bool { return strings.Contains(s.Rating, "：") || strings.Contains(s.Rating, ": ") })
+	}
+}

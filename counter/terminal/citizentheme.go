@@ -9,11 +9,27 @@ import (
 
 // publicTheme is the hall theme at the size of a touch screen read from a step away: the
 // citizen window's texts, buttons and check boxes are about twice their desk size.
-// With buttons set it is the size of the rating level buttons: a little smaller type and
-// padding, so that "Very dissatisfied" (on two lines) fits five buttons across the screen.
 type publicTheme struct {
-	base    fyne.Theme
-	buttons bool
+	base fyne.Theme
+	// text, padding and icon are the sizes of body text, inner padding and check boxes.
+	text, padding, icon float32
+}
+
+// publicScreen is the citizen window's theme.
+func publicScreen(base fyne.Theme) publicTheme {
+	return publicTheme{base: base, text: 34, padding: 14, icon: 40}
+}
+
+// publicLevels is the rating level buttons' theme: a little smaller type and padding, so that
+// "Very dissatisfied" (on two lines) fits five buttons across the screen.
+func publicLevels(base fyne.Theme) publicTheme {
+	return publicTheme{base: base, text: 32, padding: 8, icon: 40}
+}
+
+// publicReasons is the theme of a bad rating's reasons: eight check boxes, a comment and the
+// submit button on one screen, in English too.
+func publicReasons(base fyne.Theme) publicTheme {
+	return publicTheme{base: base, text: 26, padding: 6, icon: 30}
 }
 
 func (p publicTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
@@ -23,25 +39,17 @@ func (p publicTheme) Font(s fyne.TextStyle) fyne.Resource     { return p.base.Fo
 func (p publicTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return p.base.Icon(n) }
 
 func (p publicTheme) Size(n fyne.ThemeSizeName) float32 {
-	if p.buttons {
-		switch n {
-		case theme.SizeNameText:
-			return 32
-		case theme.SizeNameInnerPadding:
-			return 8
-		}
-	}
 	switch n {
 	case theme.SizeNameText:
-		return 34
+		return p.text
 	case theme.SizeNameSubHeadingText:
 		return 36
 	case theme.SizeNameHeadingText:
 		return 44
 	case theme.SizeNameInlineIcon:
-		return 40
+		return p.icon
 	case theme.SizeNameInnerPadding:
-		return 14
+		return p.padding
 	case theme.SizeNamePadding:
 		return 6
 	}

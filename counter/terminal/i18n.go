@@ -107,7 +107,7 @@ var texts = map[string][2]string{
 	"rate_title":        {"请您对本次服务进行评价", "Please rate our service"},
 	"rate_subtitle":     {"号码 %s · %s · 工号 %s", "Ticket %s · %s · staff %s"},
 	"reason_title":      {"请选择不满意的原因（可多选）", "What went wrong? (choose one or more)"},
-	"reason_comment":    {"补充说明（选“其他”时必填）", "Comment (required with “Other”)"},
+	"reason_comment":    {"补充说明（选“其他”时必填）", "Comment (needed with \"Other\")"},
 	"reason_none":       {"访客未说明原因", "The visitor gave no reason"},
 	"submit":            {"提交", "Submit"},
 	"thanks":            {"感谢您的评价！", "Thank you for your rating!"},
