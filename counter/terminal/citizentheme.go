@@ -32,8 +32,9 @@ func publicReasons(base fyne.Theme) publicTheme {
 	return publicTheme{base: base, text: 26, padding: 6, icon: 30}
 }
 
+// Color is the desk's: disabled labels stay readable.
 func (p publicTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	return p.base.Color(n, v)
+	return deskTheme{base: p.base}.Color(n, v)
 }
 func (p publicTheme) Font(s fyne.TextStyle) fyne.Resource     { return p.base.Font(s) }
 func (p publicTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return p.base.Icon(n) }
