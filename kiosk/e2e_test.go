@@ -70,7 +70,7 @@ func TestE2E_KioskUnderXvfb(t *testing.T) {
 	dir := t.TempDir()
 	addr, simAddr := freeAddr(t), freeAddr(t)
 	script := exec.Command("../packaging/demo-hall.sh")
-	script.Env = append(os.Environ(), "DISPLAY="+display, "NO_BROWSER=1", "NO_COUNTER=1", "DATA="+filepath.Join(dir, "data"),
+	script.Env = append(os.Environ(), "DISPLAY="+display, "KIOSK_SCALE=1", "NO_BROWSER=1", "NO_COUNTER=1", "DATA="+filepath.Join(dir, "data"),
 		"ADDR="+addr, "DEVICES="+filepath.Join(dir, "dev"), "SIM_HTTP="+simAddr, "BIN="+filepath.Join(dir, "bin"))
 	log, err := os.Create(filepath.Join(shots, "demo-hall.log"))
 	if err != nil {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo-hall.sh — the demo hall behind `make run`: the queue server with the demo hall, devicesim
 # (virtual ID card reader, scanners, ticket printer, rating pad, window sign on ptys), and, when a
-# display is available ($DISPLAY), a kiosk window on devicesim's devices. Prints the page URLs
+# display is available ($DISPLAY), a kiosk window on devicesim's devices (KIOSK_SCALE overrides
+# the scale that fits it to the screen). Prints the page URLs
 # and opens the hall board in a browser when one is installed. Ctrl-C stops everything.
 #
 # Environment: DATA (default ./data), ADDR (default :8080), DEVICES (devicesim port directory,
@@ -23,7 +24,7 @@ if [ -n "${DISPLAY:-}" ] && [ -z "${NO_WINDOWS:-}" ]; then windows=1; fi
 # Debian packages: the server needs nothing beyond Go; Fyne windows need cgo, GL and X headers.
 packages=(ca-certificates curl)
 if [ "$windows" = 1 ]; then
-  packages+=(build-essential pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev)
+  packages+=(build-essential pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev x11-utils)
 fi
 packaging/ensure-deb-packages.sh "${packages[@]}"
 
@@ -77,11 +78,22 @@ echo "    printer paper out:  curl -d '{\"paper\":\"out\"}' http://$SIM_HTTP/pri
 echo "    last ticket:        curl http://$SIM_HTTP/receipt.png > ticket.png"
 
 if [ "$windows" = 1 ]; then
-  # Kiosk window: 取号机 kiosk-1 on devicesim's ID card reader, scanner and printer.
-  "$BIN/kiosk" -server "$url" -credentials "$creds" -device kiosk-1 -devices "$DEVICES" \
-    -admin-pin 2468 -width 1080 -height 1920 >"$DATA/kiosk.log" 2>&1 &
+  # Kiosk window: 取号机 kiosk-1 on devicesim's ID card reader, scanner and printer. It is laid
+  # out for a 1080×1920 portrait touch screen; on a shorter desktop FYNE_SCALE shrinks the
+  # whole window to fit the screen's height. Licences (自助打证) print as PDFs into a folder.
+  kiosk_scale=${KIOSK_SCALE:-}
+  if [ -z "$kiosk_scale" ]; then
+    kiosk_scale=1
+    screen_h=$(xdpyinfo 2>/dev/null | awk '/dimensions:/ { split($2, d, "x"); print d[2]; exit }') || true
+    if [ -n "$screen_h" ] && [ "$screen_h" -lt 1920 ]; then
+      kiosk_scale=$(awk -v h="$screen_h" 'BEGIN { printf "%.2f", (h - 100) / 1920 }')
+    fi
+  fi
+  FYNE_SCALE=$kiosk_scale "$BIN/kiosk" -server "$url" -credentials "$creds" -device kiosk-1 -devices "$DEVICES" \
+    -admin-pin 2468 -width 1080 -height 1920 -licence-folder "$DATA/licences-printed" >"$DATA/kiosk.log" 2>&1 &
   pids+=($!)
   echo "  取号机 kiosk window:  kiosk-1 (admin PIN 2468: tap the hall name; log $DATA/kiosk.log)"
+  echo "    自助打证 licences:   printed as PDF files into $DATA/licences-printed/"
 
   # Counter window: clerk 1001 at w01 on devicesim's counter-sign, counter-pad and
   # counter-scanner ports (packaging/demo-counter.sh, also `make run-counter`).

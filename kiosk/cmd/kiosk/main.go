@@ -48,6 +48,7 @@ func run(args []string) error {
 	area := fs.String("area", "", "the kiosk's area (overrides the file)")
 	lang := fs.String("lang", "", "start language zh or en (overrides the file)")
 	licenceQueue := fs.String("licence-printer", "", "CUPS queue of the A4 licence printer (overrides the file)")
+	licenceFolder := fs.String("licence-folder", "", "print licences as PDF files into this folder instead (demo halls, no A4 printer yet)")
 	width := fs.Int("width", 1080, "window width when not full screen")
 	height := fs.Int("height", 1920, "window height when not full screen")
 	if err := fs.Parse(args); err != nil {
@@ -124,8 +125,11 @@ func run(args []string) error {
 	a.Driver().SetDisableScreenBlanking(true)
 	client := httpapi.NewClient(strings.TrimRight(cfg.Server, "/"), nil).WithToken(cfg.Token)
 	var licencePrinter kiosk.LicencePrinter
-	if cfg.LicencePrinter.Queue != "" {
+	switch {
+	case cfg.LicencePrinter.Queue != "":
 		licencePrinter = &cups.Printer{Queue: cfg.LicencePrinter.Queue, Server: cfg.LicencePrinter.Server}
+	case *licenceFolder != "":
+		licencePrinter = &kiosk.FolderPrinter{Dir: *licenceFolder}
 	}
 	k := kiosk.New(w, kiosk.Options{
 		LicencePrinter: licencePrinter,
