@@ -116,12 +116,7 @@ func (s *Server) listCases(w http.ResponseWriter, r *http.Request, p Principal) 
 	if err != nil {
 		return err
 	}
-	out := make([]hall.Case, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, c.Public())
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return writePublic(w, cs)
 }
 
 func (s *Server) syncStatus(w http.ResponseWriter, r *http.Request, p Principal) error {

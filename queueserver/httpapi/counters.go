@@ -129,11 +129,7 @@ func (s *Server) heldTickets(w http.ResponseWriter, r *http.Request, p Principal
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		ts[i] = ts[i].Public()
-	}
-	writeJSON(w, http.StatusOK, nonNil(ts))
-	return nil
+	return writePublic(w, ts)
 }
 
 // checkOwnCounter lets a clerk act only at the counter they are logged in to; supervisors and

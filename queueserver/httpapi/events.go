@@ -299,9 +299,7 @@ func (s *Server) sendSnapshot(ctx context.Context, area string, write func([]byt
 		if err != nil {
 			return 0, err
 		}
-		for i := range cs {
-			cs[i] = cs[i].Public()
-		}
+		cs = publicCopies(cs)
 		calls, err := s.recentCalls(ctx, seq, area)
 		if err != nil {
 			return 0, err

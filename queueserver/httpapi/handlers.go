@@ -325,11 +325,7 @@ func (s *Server) listCounters(w http.ResponseWriter, r *http.Request, p Principa
 	if err != nil {
 		return err
 	}
-	for i := range cs {
-		cs[i] = cs[i].Public()
-	}
-	writeJSON(w, http.StatusOK, nonNil(cs))
-	return nil
+	return writePublic(w, cs)
 }
 
 func (s *Server) getCounter(w http.ResponseWriter, r *http.Request, p Principal) error {
@@ -589,6 +585,20 @@ func noContent(w http.ResponseWriter, err error) error {
 }
 
 // nonNil makes an empty list encode as [] rather than null.
+// writePublic answers 200 with the public copy of every item, an empty list as [].
+func writePublic[T interface{ Public() T }](w http.ResponseWriter, items []T) error {
+	writeJSON(w, http.StatusOK, publicCopies(items))
+	return nil
+}
+
+// publicCopies replaces every item by its public copy (never nil).
+func publicCopies[T interface{ Public() T }](items []T) []T {
+	for i := range items {
+		items[i] = items[i].Public()
+	}
+	return nonNil(items)
+}
+
 func nonNil[T any](xs []T) []T {
 	if xs == nil {
 		return []T{}

@@ -84,11 +84,7 @@ func (s *Server) counterWaiting(w http.ResponseWriter, r *http.Request, p Princi
 	if err != nil {
 		return err
 	}
-	for i := range ts {
-		ts[i] = ts[i].Public()
-	}
-	writeJSON(w, http.StatusOK, nonNil(ts))
-	return nil
+	return writePublic(w, ts)
 }
 
 // counterToday returns today's figures of the clerk logged in at the counter (a manager may name
