@@ -419,7 +419,7 @@ func (t *Terminal) hasLast() bool {
 func (u *mainUI) setButton(key, label string, possible, online bool, pending *pendingOp, lang Lang) {
 	b := u.buttons[key]
 	if !online {
-		label += " · " + tr(lang, "offline_button")
+		label += "\n" + tr(lang, "offline_button") // a second line: the button does not widen the window
 	}
 	b.SetText(label)
 	if possible && online && pending == nil {
