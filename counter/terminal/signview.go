@@ -45,6 +45,9 @@ func counterView(c hall.Counter, cur *hall.Ticket, staff string) signView {
 	return signView{}
 }
 
+// signRetry is how often a resync tries again to put a view on a sign that failed.
+const signRetry = 30 * time.Second
+
 // paintSign puts view v on the sign: always when announce (a call or recall, blinking), else
 // only when the sign shows another view. A failure is told to the clerk once per view; the next
 // resync tries again.
@@ -61,6 +64,9 @@ func (t *Terminal) paintSign(ctx context.Context, v signView, announce bool) {
 func (t *Terminal) paintSignLocked(ctx context.Context, v signView, announce bool) {
 	if !announce && v.key == t.signShown {
 		return
+	}
+	if !announce && v.key == t.signFailed && time.Since(t.signFailedAt) < signRetry {
+		return // a sign that failed is tried again now and then, not on every resync
 	}
 	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -84,9 +90,9 @@ func (t *Terminal) paintSignLocked(ctx context.Context, v signView, announce boo
 	} else {
 		t.signShown = ""
 		if t.signFailed != v.key {
-			t.signFailed = v.key
 			t.deviceErr("dev_sign", err)
 		}
+		t.signFailed, t.signFailedAt = v.key, time.Now()
 	}
 	t.health(hall.ComponentSign, err)
 }

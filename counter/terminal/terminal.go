@@ -64,10 +64,11 @@ type Terminal struct {
 	renderMu sync.Mutex
 	// signMu orders what is written to the sign; signShown is the key of the view it shows
 	// ("" unknown) and signFailed the view whose failure the clerk was told about.
-	signMu     sync.Mutex
-	signShown  string
-	signFailed string
-	healthRep  *healthReporter
+	signMu       sync.Mutex
+	signShown    string
+	signFailed   string
+	signFailedAt time.Time
+	healthRep    *healthReporter
 	// kick asks the sync loop for a resync now.
 	kick chan struct{}
 
