@@ -22,7 +22,7 @@ type loginUI struct {
 	hint     *widget.Label
 	staff    *widget.Entry
 	password *leaveEntry
-	counter  *widget.Select
+	counter  *counterSelect
 	button   *widget.Button
 	message  *widget.Label
 	// counterIDs maps the select's options to counter ids.
@@ -35,6 +35,9 @@ type loginUI struct {
 	// all are the counters offered, to name them again after a language switch.
 	all     []hall.Counter
 	langBtn *widget.Button
+	// listing is true while the counters are being listed; openWhenListed opens the choice
+	// once they come (it was tapped before).
+	listing, openWhenListed bool
 }
 
 // leaveEntry is an entry that reports when the clerk leaves it (Tab, a click elsewhere).
@@ -51,6 +54,29 @@ func newLeavePasswordEntry(onLeave func()) *leaveEntry {
 	return e
 }
 
+// counterSelect is the counter choice; tapped before the counters are listed, it lists them
+// with the staff number and password typed and then opens.
+type counterSelect struct {
+	widget.Select
+	l *loginUI
+}
+
+func newCounterSelect(l *loginUI) *counterSelect {
+	s := &counterSelect{l: l}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// Tapped opens the choice, listing the counters first when they are not there yet.
+func (s *counterSelect) Tapped(ev *fyne.PointEvent) {
+	l := s.l
+	if !l.listed && (l.listing || l.listWithPassword()) {
+		l.openWhenListed = true // it opens with the counters in it
+		return
+	}
+	s.Select.Tapped(ev)
+}
+
 // FocusLost is the clerk leaving the field.
 func (e *leaveEntry) FocusLost() {
 	e.Entry.FocusLost()
@@ -65,8 +91,8 @@ func newLoginUI(t *Terminal) *loginUI {
 	l.title.SizeName = "headingText"
 	l.hint = widget.NewLabel("")
 	l.staff = widget.NewEntry()
-	l.password = newLeavePasswordEntry(l.listWithPassword)
-	l.counter = widget.NewSelect(nil, nil)
+	l.password = newLeavePasswordEntry(l.leavePassword)
+	l.counter = newCounterSelect(l)
 	l.message = widget.NewLabel("")
 	l.message.Wrapping = fyne.TextWrapWord
 	l.message.Importance = widget.DangerImportance
@@ -137,15 +163,22 @@ func (l *loginUI) loadCounters() {
 // listWithPassword lists the counters with the staff number and password typed, when the clerk
 // leaves the password field: a wrong password is told at once, and the counter choice is ready
 // when the clerk gets to it. It runs on the Fyne goroutine.
-func (l *loginUI) listWithPassword() {
+func (l *loginUI) leavePassword() { l.listWithPassword() }
+
+// listWithPassword starts listing the counters with the staff number and password typed; false
+// if there is nothing to list with or they were listed with these. It runs on the Fyne goroutine.
+func (l *loginUI) listWithPassword() bool {
 	staff, pw := strings.TrimSpace(l.staff.Text), l.password.Text
 	if staff == "" || pw == "" || (l.listed && l.listedFor == "") || l.listedFor == staff+"\x00"+pw {
-		return
+		return false
 	}
-	l.listedFor = staff + "\x00" + pw
+	l.listedFor, l.listing = staff+"\x00"+pw, true
 	go func() {
 		cs, err := l.fetchCounters(staff, pw)
 		l.t.do(func() {
+			l.listing = false
+			open := l.openWhenListed
+			l.openWhenListed = false
 			if err != nil {
 				l.listedFor = ""
 				l.message.SetText(l.t.refusal("login", err))
@@ -153,8 +186,12 @@ func (l *loginUI) listWithPassword() {
 			}
 			l.message.SetText("")
 			l.offer(cs, "")
+			if open {
+				l.counter.Select.Tapped(&fyne.PointEvent{})
+			}
 		})
 	}()
+	return true
 }
 
 // fetchCounters logs staff in just to list the counters, and out again.

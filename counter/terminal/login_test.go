@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"hall"
@@ -157,4 +158,29 @@ func TestLogin_EnglishAndCountersInUse(t *testing.T) {
 	if got := uiGet(r, func() string { return l.button.Text }); got != "Log in" {
 		t.Fatalf("login button %q", got)
 	}
+}
+
+// TestLogin_TapOnTheChoiceListsFirst: the clerk types the password and taps the counter choice
+// straight away: the counters are listed and the choice opens with them.
+func TestLogin_TapOnTheChoiceListsFirst(t *testing.T) {
+	h := startHall(t)
+	r := loginRig(t, h, "")
+	l := r.term.login
+	r.onUI(func() {
+		c := r.term.win.Canvas()
+		c.Focus(l.staff)
+		test.Type(l.staff, "1001")
+		c.Focus(l.password)
+		test.Type(l.password, "clerk123")
+	})
+	r.onUI(func() { l.counter.Tapped(&fyne.PointEvent{}) })
+	r.waitOptions("after the tap")
+	waitText(t, func() string {
+		return uiGet(r, func() string {
+			if top := r.term.win.Canvas().Overlays().Top(); top != nil {
+				return "open"
+			}
+			return ""
+		})
+	}, "open")
 }
