@@ -204,3 +204,20 @@ func TestKeys_HoldDialogTypesAtOnce(t *testing.T) {
 	r.waitFor("held", func(s Snapshot) bool { return !s.Busy && len(s.Held) == 1 })
 	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.row(r.term.ui.heldRows[0]) }) }, "补充材料")
 }
+
+// TestKeys_OfflineKeepsTheWindowSize: offline, every button says so on a second line, and the
+// clerk's window needs no more width than online.
+func TestKeys_OfflineKeepsTheWindowSize(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	r.idle()
+	online := uiGet(r, func() fyne.Size { return r.term.win.Content().MinSize() })
+	h.kill()
+	r.term.resyncNow()
+	r.waitFor("offline", func(s Snapshot) bool { return !s.Online })
+	waitText(t, func() string { return uiGet(r, func() string { return r.term.ui.buttons[btnCall].Text }) }, "\n离线")
+	offline := uiGet(r, func() fyne.Size { return r.term.win.Content().MinSize() })
+	if offline.Width > online.Width {
+		t.Fatalf("offline the window needs %v wide, online %v", offline.Width, online.Width)
+	}
+}
