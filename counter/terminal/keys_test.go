@@ -221,3 +221,25 @@ func TestKeys_OfflineKeepsTheWindowSize(t *testing.T) {
 		t.Fatalf("offline the window needs %v wide, online %v", offline.Width, online.Width)
 	}
 }
+
+// TestKeys_PauseReasonFitsTheSign: a typed pause reason longer than the sign's line cannot be
+// confirmed; a short one pauses with it and the sign shows it.
+func TestKeys_PauseReasonFitsTheSign(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	r.idle()
+	r.tap(btnPause)
+	d := r.overlay()
+	custom := findIn(r, d, func(e *escEntry) bool { return e.PlaceHolder == tr(Chinese, "pause_custom_hint", signRunes) })
+	r.typeIn(&custom.Entry, strings.Repeat("长", signRunes+1))
+	r.onUI(func() { r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
+	time.Sleep(200 * time.Millisecond)
+	if s := r.term.State(); s.Busy || s.Counter.State == hall.CounterPaused {
+		t.Fatal("a reason longer than the sign's line was sent")
+	}
+	r.onUI(func() { custom.SetText("") })
+	r.typeIn(&custom.Entry, "外出取件")
+	r.onUI(func() { custom.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
+	r.waitFor("paused", func(s Snapshot) bool { return !s.Busy && s.Counter.State == hall.CounterPaused && s.Counter.PauseReason == "外出取件" })
+	waitSign(t, r.sign, []string{"暂停服务", "外出取件"})
+}

@@ -586,7 +586,12 @@ func (u *mainUI) pauseOrUnpause() {
 	}
 	items := []*widget.FormItem{widget.NewFormItem(t.text("pause_reason"), sel), widget.NewFormItem(t.text("pause_custom"), custom)}
 	var d *dialog.FormDialog
-	custom.OnSubmitted = func(string) { d.Submit() }
+	submit := func() {
+		if custom.Validate() == nil { // too long for the sign: the dialog stays, the field says why
+			d.Submit()
+		}
+	}
+	custom.OnSubmitted = func(string) { submit() }
 	custom.onEscape = func() { d.Hide() }
 	d = dialog.NewForm(t.text("pause_title"), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if !ok {
@@ -596,10 +601,14 @@ func (u *mainUI) pauseOrUnpause() {
 		if reason == "" {
 			reason = zh[sel.Selected]
 		}
+		if custom.Validate() != nil {
+			t.setNotice(t.text("pause_too_long", signRunes))
+			return
+		}
 		t.Pause(reason)
 	}, t.win)
 	d.Resize(fyne.NewSize(560, 260))
-	u.showForm(d)
+	u.showModal(d, &modal{submit: submit, cancel: d.Hide})
 }
 
 func (u *mainUI) holdDialog() {
