@@ -240,6 +240,8 @@ func TestKeys_PauseReasonFitsTheSign(t *testing.T) {
 	r.onUI(func() { custom.SetText("") })
 	r.typeIn(&custom.Entry, "外出取件")
 	r.onUI(func() { custom.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
-	r.waitFor("paused", func(s Snapshot) bool { return !s.Busy && s.Counter.State == hall.CounterPaused && s.Counter.PauseReason == "外出取件" })
+	r.waitFor("paused", func(s Snapshot) bool {
+		return !s.Busy && s.Counter.State == hall.CounterPaused && s.Counter.PauseReason == "外出取件"
+	})
 	waitSign(t, r.sign, []string{"暂停服务", "外出取件"})
 }
