@@ -91,6 +91,7 @@ var texts = map[string][2]string{
 	"pause_reason":      {"暂停原因", "Reason"},
 	"pause_custom":      {"其他原因", "Other reason"},
 	"pause_custom_hint": {"选填，显示在窗口屏上（最多 %d 字）", "Optional, shown on the window sign (at most %d characters)"},
+	"pause_left":        {"窗口屏还可显示 %d 字", "%d more characters fit the window sign"},
 	"pause_too_long":    {"窗口屏每行最多 %d 字", "The window sign shows at most %d characters a line"},
 	"hold_title":        {"挂起号码", "Hold ticket"},
 	"hold_reason":       {"挂起原因（如：补充材料）", "Reason (e.g. fetching a document)"},

@@ -578,16 +578,21 @@ func (u *mainUI) pauseOrUnpause() {
 	sel.SetSelected(opts[0])
 	custom := newEscEntry()
 	custom.SetPlaceHolder(t.text("pause_custom_hint", signRunes))
-	custom.Validator = func(s string) error {
-		if n := len([]rune(strings.TrimSpace(s))); n > signRunes {
-			return fmt.Errorf("%s", t.text("pause_too_long", signRunes))
+	tooLong := func() bool { return len([]rune(strings.TrimSpace(custom.Text))) > signRunes }
+	left := widget.NewLabel(t.text("pause_left", signRunes))
+	custom.OnChanged = func(string) {
+		if n := len([]rune(strings.TrimSpace(custom.Text))); n > signRunes {
+			left.Importance = widget.DangerImportance
+			left.SetText(t.text("pause_too_long", signRunes))
+		} else {
+			left.Importance = widget.MediumImportance
+			left.SetText(t.text("pause_left", signRunes-n))
 		}
-		return nil
 	}
-	items := []*widget.FormItem{widget.NewFormItem(t.text("pause_reason"), sel), widget.NewFormItem(t.text("pause_custom"), custom)}
+	items := []*widget.FormItem{widget.NewFormItem(t.text("pause_reason"), sel), widget.NewFormItem(t.text("pause_custom"), custom), widget.NewFormItem("", left)}
 	var d *dialog.FormDialog
 	submit := func() {
-		if custom.Validate() == nil { // too long for the sign: the dialog stays, the field says why
+		if !tooLong() { // too long for the sign: the dialog stays, the line below says why
 			d.Submit()
 		}
 	}
@@ -601,7 +606,7 @@ func (u *mainUI) pauseOrUnpause() {
 		if reason == "" {
 			reason = zh[sel.Selected]
 		}
-		if custom.Validate() != nil {
+		if tooLong() {
 			t.setNotice(t.text("pause_too_long", signRunes))
 			return
 		}
