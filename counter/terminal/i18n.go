@@ -86,6 +86,7 @@ var texts = map[string][2]string{
 	"transfer_title":    {"转移号码 %s", "Transfer ticket %s"},
 	"transfer_service":  {"转往事项", "To service"},
 	"transfer_counter":  {"转往窗口（可选）", "To counter (optional)"},
+	"transfer_nowhere":  {"请改选事项，或指定一个窗口", "Choose another service or a counter"},
 	"any_counter":       {"任意窗口", "Any counter"},
 	"pause_title":       {"暂停服务", "Pause service"},
 	"pause_reason":      {"暂停原因", "Reason"},

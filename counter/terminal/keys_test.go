@@ -245,3 +245,37 @@ func TestKeys_PauseReasonFitsTheSign(t *testing.T) {
 	})
 	waitSign(t, r.sign, []string{"暂停服务", "外出取件"})
 }
+
+// TestKeys_TransferSaysWhereTo: the transfer dialog opens on the same service at any counter,
+// which goes nowhere: it says so and Enter does not send it; with counter 2 chosen Enter does.
+func TestKeys_TransferSaysWhereTo(t *testing.T) {
+	h := startHall(t)
+	r := newRig(t, h, false)
+	r.term.o.NoRatingAtFinish = true
+	w01, _ := r.admin.Counter(context.Background(), "w01")
+	tk := r.issue(w01.Services[0].ServiceID)
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	r.tap(btnTransfer)
+	d := r.overlay()
+	findIn(r, d, func(l *widget.Label) bool { return l.Text == tr(Chinese, "transfer_nowhere") })
+	r.onUI(func() { r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
+	time.Sleep(200 * time.Millisecond)
+	if s := r.term.State(); s.Busy || s.Current == nil || s.Notice != "" {
+		t.Fatalf("Enter sent a transfer to nowhere: %+v", s.Notice)
+	}
+	sel := findIn(r, d, func(s *widget.Select) bool { return s.Selected == tr(Chinese, "any_counter") })
+	r.onUI(func() {
+		for _, o := range sel.Options {
+			if strings.HasPrefix(o, "2 号窗口") {
+				sel.SetSelected(o)
+			}
+		}
+	})
+	r.onUI(func() { r.term.onKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) })
+	r.waitFor("transferred", func(s Snapshot) bool { return !s.Busy && s.Current == nil })
+	if got, err := r.admin.TicketByCode(context.Background(), tk.Code, ""); err != nil || got.TargetCounterID != "w02" {
+		t.Fatalf("transferred to %q, %v", got.TargetCounterID, err)
+	}
+}

@@ -532,18 +532,35 @@ func (u *mainUI) transferDialog() {
 	}
 	curSvc := t.serviceNameLocked(s.Current.ServiceID)
 	t.mu.Unlock()
+	// The same service at any counter goes nowhere: the line below says so until the clerk
+	// picks another service or a counter (OK still asks the server, which refuses with its code).
+	hint := widget.NewLabel("")
+	hint.Importance = widget.DangerImportance
 	svcSel := widget.NewSelect(svcOpts, nil)
-	svcSel.SetSelected(curSvc)
 	cntSel := widget.NewSelect(cntOpts, nil)
+	nowhere := func() bool { return svcSel.Selected == curSvc && cntSel.Selected == anyCounter }
+	check := func(string) {
+		if nowhere() {
+			hint.SetText(t.text("transfer_nowhere"))
+		} else {
+			hint.SetText("")
+		}
+	}
+	svcSel.OnChanged, cntSel.OnChanged = check, check
+	svcSel.SetSelected(curSvc)
 	cntSel.SetSelected(anyCounter)
-	items := []*widget.FormItem{widget.NewFormItem(t.text("transfer_service"), svcSel), widget.NewFormItem(t.text("transfer_counter"), cntSel)}
+	items := []*widget.FormItem{widget.NewFormItem(t.text("transfer_service"), svcSel), widget.NewFormItem(t.text("transfer_counter"), cntSel), widget.NewFormItem("", hint)}
 	d := dialog.NewForm(t.text("transfer_title", s.Current.Code), t.text("ok"), t.text("cancel"), items, func(ok bool) {
 		if ok {
 			t.Transfer(hall.TransferTarget{ServiceID: svcIDs[svcSel.Selected], CounterID: cntIDs[cntSel.Selected]})
 		}
 	}, t.win)
-	d.Resize(fyne.NewSize(560, 260))
-	u.showForm(d)
+	d.Resize(fyne.NewSize(560, 280))
+	u.showModal(d, &modal{submit: func() {
+		if !nowhere() {
+			d.Submit()
+		}
+	}, cancel: d.Hide})
 }
 
 // pauseReasons are offered when pausing; the clerk may type another.
