@@ -56,7 +56,7 @@ func TestE2E_KioskUnderXvfb(t *testing.T) {
 	}
 	for _, tool := range []string{"Xvfb", "xdotool", "import", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (make deps)", tool)
+			t.Fatalf("%s is needed for the Xvfb run: run `make deps`", tool)
 		}
 	}
 	shots := os.Getenv("KIOSK_E2E_SHOTS")
