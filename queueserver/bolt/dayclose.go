@@ -192,21 +192,3 @@ func (s *Store) RunDayClose(ctx context.Context, interval time.Duration) {
 
 // IdempotencyRetention is how long a stored idempotent result answers retries.
 const IdempotencyRetention = 48 * time.Hour
-
-// pruneIdempotency forgets idempotency records older than IdempotencyRetention.
-func (w *wtx) pruneIdempotency() error {
-	var old [][]byte
-	w.bucket(bucketIdem).ForEach(func(k, v []byte) error {
-		var rec idemRecord
-		if json.Unmarshal(v, &rec) != nil || w.now.Sub(rec.At) > IdempotencyRetention {
-			old = append(old, append([]byte(nil), k...))
-		}
-		return nil
-	})
-	for _, k := range old {
-		if err := w.del(bucketIdem, k); err != nil {
-			return err
-		}
-	}
-	return nil
-}

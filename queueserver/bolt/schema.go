@@ -32,13 +32,16 @@ var (
 	bucketApptWho  = []byte("apptwho")  // service id 0x00 day 0x00 id hash or phone → appointment id
 	bucketCodes    = []byte("codes")    // day 0x00 ticket code → newest ticket id with that code
 	bucketEvents   = []byte("events")   // seq (8, BE) → hall.Event
-	bucketIdem     = []byte("idem")     // idempotency key → stored reply (used by the API layer)
+	// bucketIdemLog holds idempotent steps' first results: time (8, BE, Unix ns) key → idemRecord
+	// (see idempotency.go). bucketIdemLegacy was its keyed form up to schema 6.
+	bucketIdemLog    = []byte("idemlog")
+	bucketIdemLegacy = []byte("idem")
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketAreas, bucketServices, bucketCounters, bucketStaff, bucketTickets, bucketTokens,
 	bucketSvcDay, bucketSvcOpen, bucketSvcStats, bucketWaiting, bucketDirected, bucketHeld, bucketPersons,
-	bucketAppts, bucketApptCode, bucketApptSlot, bucketApptWho, bucketCodes, bucketEvents, bucketIdem,
+	bucketAppts, bucketApptCode, bucketApptSlot, bucketApptWho, bucketCodes, bucketEvents, bucketIdemLegacy,
 }
 
 var (
@@ -49,7 +52,7 @@ var (
 )
 
 // SchemaVersion is the version of the layout this code reads and writes.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // migration brings a file from version-1 to version. Migrations run in order at Open, all in one
 // write transaction, and the version is recorded in the same transaction.
@@ -102,6 +105,7 @@ var migrations = []migration{
 		_, err := tx.CreateBucketIfNotExists(bucketSMSSent)
 		return err
 	}},
+	{version: 7, name: "keep idempotency records in time order", up: migrateIdemLog},
 }
 
 // schemaVersion reads the file's version (0 for a new file).

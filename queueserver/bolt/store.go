@@ -54,6 +54,7 @@ type Store struct {
 
 	// Writer-owned state: touched only by the writer goroutine.
 	cachedHall *hallConfig
+	idem       idemIndex
 
 	// sessions caches Session answers; the writer empties it (see sessionCache).
 	sessions sessionCache
@@ -140,6 +141,7 @@ func Open(path string, opts Options) (*Store, error) {
 			}
 		}
 		s.idKey = append([]byte(nil), key...)
+		s.idem = loadIdemIndex(tx)
 		return nil
 	}); err != nil {
 		db.Close()
@@ -172,11 +174,9 @@ func (s *Store) updateOut(ctx context.Context, out any, fn func(*wtx) error) err
 		return s.update(ctx, fn)
 	}
 	return s.update(ctx, func(w *wtx) error {
-		if raw := w.bucket(bucketIdem).Get([]byte(key)); raw != nil {
-			var rec idemRecord
-			if err := json.Unmarshal(raw, &rec); err != nil {
-				return internal("decode idempotency record", err)
-			}
+		if rec, ok, err := w.getIdem(key); err != nil {
+			return err
+		} else if ok {
 			if rec.Op != opName(ctx) {
 				return hall.Errorf(hall.ECONFLICT, "idempotency_key_reused", "重复使用的请求标识", "the idempotency key was used for another request")
 			}
@@ -193,7 +193,7 @@ func (s *Store) updateOut(ctx context.Context, out any, fn func(*wtx) error) err
 			w.wrote = true
 			return internal("encode idempotent result", err)
 		}
-		return w.put(bucketIdem, []byte(key), idemRecord{Op: opName(ctx), At: w.now, Result: res})
+		return w.putIdem(key, idemRecord{Op: opName(ctx), At: w.now, Result: res})
 	})
 }
 
@@ -343,6 +343,7 @@ func (s *Store) runTx(reqs []*request) (results []error, events []hall.Event, er
 	if err != nil {
 		return make([]error, len(reqs)), nil, internal("begin", err)
 	}
+	s.idem.abortedTx() // what an earlier, rolled back transaction left
 	cfg := s.cachedHall
 	results = make([]error, len(reqs))
 	var afterCommit []func()
@@ -392,6 +393,7 @@ func (s *Store) runTx(reqs []*request) (results []error, events []hall.Event, er
 		return results, nil, internal("commit", err)
 	}
 	s.cachedHall = cfg
+	s.idem.committedTx()
 	if authChanged {
 		s.sessions.invalidate()
 	}
