@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command hallload is the queue server's load benchmark: K simulated kiosks issue tickets, then M
 // counters call while S websocket subscribers listen. It prints tickets/s, request latency
 // p50/p99, and the latency from a call to its delivery at every subscriber (p50/p99/max).
@@ -339,12 +341,13 @@ type received struct {
 // measures call → delivery at every subscriber.
 func deliveryPhase(ctx context.Context, s *setup, o options) error {
 	wsURL := "ws" + strings.TrimPrefix(strings.TrimRight(s.url, "/"), "http") + "/api/v1/events?since="
-	subs := make([][]received, o.subscribers)
-	conns := make([]*websocket.Conn, o.subscribers)
 	h := http.Header{"Authorization": {"Bearer " + s.screen}}
 	var dropped, disorder atomic.Int64
-	var wg sync.WaitGroup
 	lastSeq, err := lastSeqOf(s)
+	if err != nil {
+		return err
+	}
+	ls, err := newListeners(&dropped, &disorder)
 	if err != nil {
 		return err
 	}
@@ -353,45 +356,11 @@ func deliveryPhase(ctx context.Context, s *setup, o options) error {
 		if err != nil {
 			return fmt.Errorf("subscriber %d: %w", i, err)
 		}
-		conns[i] = c
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Every message is read in full and checked: its seq must follow the previous one
-			// (every event once, in order, no gaps). Calls are timed; their ticket id is found
-			// without decoding the whole message, which would cost more than the server's send.
-			var buf bytes.Buffer
-			next := lastSeq + 1
-			for {
-				_, r, err := c.NextReader()
-				if err == nil {
-					buf.Reset()
-					_, err = buf.ReadFrom(r)
-				}
-				now := time.Now()
-				if err != nil {
-					if ce := (*websocket.CloseError)(nil); errors.As(err, &ce) && ce.Code == websocket.CloseTryAgainLater {
-						dropped.Add(1)
-					}
-					return
-				}
-				b := buf.Bytes()
-				seq, ok := fieldUint(b, seqField)
-				if !ok || seq != next {
-					disorder.Add(1)
-				}
-				next = seq + 1
-				if !bytes.Contains(b[:min(len(b), 64)], calledType) {
-					continue // only calls are timed
-				}
-				if id, ok := fieldString(b, ticketIDField); ok {
-					subs[i] = append(subs[i], received{id, now})
-				} else {
-					disorder.Add(1)
-				}
-			}
-		}()
+		if err := ls.add(c, lastSeq+1); err != nil {
+			return fmt.Errorf("subscriber %d: %w", i, err)
+		}
 	}
+	go ls.run()
 	time.Sleep(500 * time.Millisecond) // let every subscription register
 
 	type call struct {
@@ -428,10 +397,7 @@ func deliveryPhase(ctx context.Context, s *setup, o options) error {
 	cwg.Wait()
 	close(calls)
 	time.Sleep(time.Second) // let the last deliveries arrive
-	for _, c := range conns {
-		c.Close()
-	}
-	wg.Wait()
+	subs := ls.finish()
 
 	byTicket := map[string]time.Time{}
 	var callLat []time.Duration
