@@ -58,14 +58,7 @@ func TestLogin_CountersOfferedAfterThePassword(t *testing.T) {
 		t.Fatalf("counters offered before any login: %q", opts)
 	}
 	l := r.term.login
-	r.onUI(func() {
-		c := r.term.win.Canvas()
-		c.Focus(l.staff)
-		test.Type(l.staff, "1001")
-		c.Focus(l.password)
-		test.Type(l.password, "clerk123")
-		c.FocusNext() // Tab to the counter choice
-	})
+	typeCredentials(r, "1001", "clerk123", true)
 	r.waitOptions("after the password")
 	r.onUI(func() {
 		for _, o := range l.counter.Options {
@@ -91,14 +84,7 @@ func TestLogin_WrongPasswordSaidAtOnce(t *testing.T) {
 	h := startHall(t)
 	r := loginRig(t, h, "")
 	l := r.term.login
-	r.onUI(func() {
-		c := r.term.win.Canvas()
-		c.Focus(l.staff)
-		test.Type(l.staff, "1001")
-		c.Focus(l.password)
-		test.Type(l.password, "wrong-password")
-		c.FocusNext()
-	})
+	typeCredentials(r, "1001", "wrong-password", true)
 	waitText(t, func() string { return uiGet(r, func() string { return l.message.Text }) }, "工号或密码错误")
 	if opts := r.counterOptions(); len(opts) != 0 {
 		t.Fatalf("counters offered after a wrong password: %q", opts)
@@ -136,14 +122,7 @@ func TestLogin_EnglishAndCountersInUse(t *testing.T) {
 	h := startHall(t)
 	r := loginRig(t, h, "")
 	l := r.term.login
-	r.onUI(func() {
-		c := r.term.win.Canvas()
-		c.Focus(l.staff)
-		test.Type(l.staff, "1002")
-		c.Focus(l.password)
-		test.Type(l.password, "clerk123")
-		c.FocusNext()
-	})
+	typeCredentials(r, "1002", "clerk123", true)
 	r.waitOptions("after the password")
 	opts := r.counterOptions()
 	if !strings.Contains(strings.Join(opts, "|"), "1 号窗口（使用中：工号 1001）") {
@@ -166,13 +145,7 @@ func TestLogin_TapOnTheChoiceListsFirst(t *testing.T) {
 	h := startHall(t)
 	r := loginRig(t, h, "")
 	l := r.term.login
-	r.onUI(func() {
-		c := r.term.win.Canvas()
-		c.Focus(l.staff)
-		test.Type(l.staff, "1001")
-		c.Focus(l.password)
-		test.Type(l.password, "clerk123")
-	})
+	typeCredentials(r, "1001", "clerk123", false)
 	r.onUI(func() { l.counter.Tapped(&fyne.PointEvent{}) })
 	r.waitOptions("after the tap")
 	waitText(t, func() string {
@@ -183,4 +156,20 @@ func TestLogin_TapOnTheChoiceListsFirst(t *testing.T) {
 			return ""
 		})
 	}, "open")
+}
+
+// typeCredentials types a staff number and password into the login form as a clerk would;
+// tabOut then moves the focus on to the counter choice (leaving the password field).
+func typeCredentials(r *rig, staff, password string, tabOut bool) {
+	l := r.term.login
+	r.onUI(func() {
+		c := r.term.win.Canvas()
+		c.Focus(l.staff)
+		test.Type(l.staff, staff)
+		c.Focus(l.password)
+		test.Type(l.password, password)
+		if tabOut {
+			c.FocusNext()
+		}
+	})
 }
