@@ -151,37 +151,9 @@ func newMainUI(t *Terminal) *mainUI {
 	left := container.NewBorder(nil, container.NewVBox(container.NewThemeOverride(grid, desk), u.notice, u.rating, widget.NewSeparator(), u.figures), nil, nil, card)
 
 	u.waitHead = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	u.list = widget.NewList(func() int { return len(u.rows) },
-		func() fyne.CanvasObject { return widget.NewLabel("A000  service name here  00 min") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(u.rows) {
-				o.(*widget.Label).SetText(u.row(u.rows[i]))
-			}
-		})
-	u.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(u.rows) {
-			u.selected = u.rows[i].ID
-		}
-		u.selectionButtons()
-		u.unfocus()
-	}
-	u.list.OnUnselected = func(widget.ListItemID) { u.selected = ""; u.selectionButtons() }
+	u.list = u.ticketList(&u.rows, &u.selected)
 	u.heldHead = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	u.heldList = widget.NewList(func() int { return len(u.heldRows) },
-		func() fyne.CanvasObject { return widget.NewLabel("A000  service name here  00 min") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i < len(u.heldRows) {
-				o.(*widget.Label).SetText(u.row(u.heldRows[i]))
-			}
-		})
-	u.heldList.OnSelected = func(i widget.ListItemID) {
-		if i < len(u.heldRows) {
-			u.heldSel = u.heldRows[i].ID
-		}
-		u.selectionButtons()
-		u.unfocus()
-	}
-	u.heldList.OnUnselected = func(widget.ListItemID) { u.heldSel = ""; u.selectionButtons() }
+	u.heldList = u.ticketList(&u.heldRows, &u.heldSel)
 	heldBox := container.NewBorder(u.heldHead, container.NewThemeOverride(u.buttons[btnResume], desk), nil, nil, u.heldList)
 	waitBox := container.NewBorder(u.waitHead, container.NewThemeOverride(u.buttons[btnCallThis], desk), nil, nil, u.list)
 	right := container.NewVSplit(waitBox, heldBox)
@@ -193,6 +165,27 @@ func newMainUI(t *Terminal) *mainUI {
 }
 
 // row is one line of the waiting or held list.
+// ticketList lists *rows (the waiting or the held tickets); the selected ticket's id goes to
+// *selected.
+func (u *mainUI) ticketList(rows *[]hall.Ticket, selected *string) *widget.List {
+	l := widget.NewList(func() int { return len(*rows) },
+		func() fyne.CanvasObject { return widget.NewLabel("A000  service name here  00 min") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(*rows) {
+				o.(*widget.Label).SetText(u.row((*rows)[i]))
+			}
+		})
+	l.OnSelected = func(i widget.ListItemID) {
+		if i < len(*rows) {
+			*selected = (*rows)[i].ID
+		}
+		u.selectionButtons()
+		u.unfocus()
+	}
+	l.OnUnselected = func(widget.ListItemID) { *selected = ""; u.selectionButtons() }
+	return l
+}
+
 func (u *mainUI) row(tk hall.Ticket) string {
 	u.t.mu.Lock()
 	name := u.t.serviceNameLocked(tk.ServiceID)
