@@ -35,26 +35,24 @@ func (s *Store) WaitingFor(ctx context.Context, counterID string, limit int) ([]
 			queueKey int64
 			id       string
 		}
+		// Each index range below is in queue order, so the first limit tickets of each range
+		// are all the list can need: the work does not grow with the length of the queue.
 		var entries []entry
-		dp := joinKey(c.ID, "")
-		cur := tx.Bucket(bucketDirected).Cursor()
-		for k, v := cur.Seek(dp); k != nil && hasPrefix(k, dp); k, v = cur.Next() {
-			if cand, ok := candidate("", k[len(dp):], v, true); ok {
-				entries = append(entries, entry{0, cand.QueueKey, cand.TicketID})
+		take := func(cur *bbolt.Cursor, prefix []byte, serviceID string, directed bool, rank int) {
+			n := 0
+			for k, v := cur.Seek(prefix); k != nil && hasPrefix(k, prefix) && n < limit; k, v = cur.Next() {
+				if cand, ok := candidate(serviceID, k[len(prefix):], v, directed); ok {
+					entries = append(entries, entry{rank, cand.QueueKey, cand.TicketID})
+					n++
+				}
 			}
 		}
-		rank := map[byte]int{classPriority: 1, classAppointment: 2, classNormal: 3}
+		take(tx.Bucket(bucketDirected).Cursor(), joinKey(c.ID, ""), "", true, 0)
 		wc := tx.Bucket(bucketWaiting).Cursor()
 		for _, svc := range c.Services {
 			base := joinKey(svc.ServiceID, "")
-			for k, v := wc.Seek(base); k != nil && hasPrefix(k, base); k, v = wc.Next() {
-				if len(k) <= len(base) {
-					continue
-				}
-				class := k[len(base)]
-				if cand, ok := candidate(svc.ServiceID, k[len(base)+1:], v, false); ok {
-					entries = append(entries, entry{rank[class], cand.QueueKey, cand.TicketID})
-				}
+			for rank, class := range []byte{classPriority, classAppointment, classNormal} {
+				take(wc, append(base[:len(base):len(base)], class), svc.ServiceID, false, rank+1)
 			}
 		}
 		sort.SliceStable(entries, func(i, j int) bool {
