@@ -43,11 +43,8 @@ func TestCitizen_LargeRatingButtons(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, true)
 	r.term.o.Pad = nil // the screen alone asks
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	tk := r.issue(w01.Services[0].ServiceID)
-	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
-	r.tap(btnCall)
-	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	tk := r.issueWaiting(1)[0]
+	r.callNext()
 	r.tap(btnFinish)
 	c := r.term.citizen
 	waitText(t, func() string { return uiGet(r, func() string { return c.prompt.Text }) }, "请您对本次服务进行评价")
@@ -103,11 +100,8 @@ func TestCitizen_VisitorSwitchesToEnglish(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, true)
 	r.term.o.Pad = nil
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	r.issue(w01.Services[0].ServiceID)
-	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
-	r.tap(btnCall)
-	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	r.issueWaiting(1)
+	r.callNext()
 	r.tap(btnFinish)
 	c := r.term.citizen
 	waitText(t, func() string { return uiGet(r, func() string { return c.prompt.Text }) }, "请您对本次服务进行评价")

@@ -199,6 +199,29 @@ func (r *rig) issue(service string) hall.Ticket {
 	return tk
 }
 
+// issueWaiting issues n tickets for counter w01's first service and waits until the terminal
+// lists them as waiting.
+func (r *rig) issueWaiting(n int) []hall.Ticket {
+	r.t.Helper()
+	w01, err := r.admin.Counter(context.Background(), "w01")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	var out []hall.Ticket
+	for range n {
+		out = append(out, r.issue(w01.Services[0].ServiceID))
+	}
+	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == n && !s.Busy })
+	return out
+}
+
+// callNext presses F1 and waits until a ticket is at the counter.
+func (r *rig) callNext() {
+	r.t.Helper()
+	r.tap(btnCall)
+	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+}
+
 // tap presses an operation's button (by its key) as the clerk would.
 func (r *rig) tap(btn string) {
 	r.t.Helper()

@@ -20,10 +20,7 @@ func TestKeys_DialogTakesTheKeyboard(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, false)
 	r.term.o.NoRatingAtFinish = true
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	svc := w01.Services[0].ServiceID
-	a, _ := r.issue(svc), r.issue(svc)
-	r.waitFor("two waiting", func(s Snapshot) bool { return len(s.Waiting) == 2 && !s.Busy })
+	a := r.issueWaiting(2)[0]
 	r.tap(btnCall)
 	r.waitFor("a called", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == a.ID })
 	key := func(k fyne.KeyName) { r.onUI(func() { r.term.onKey(&fyne.KeyEvent{Name: k}) }) }
@@ -118,11 +115,8 @@ func TestCounterName(t *testing.T) {
 func TestKeys_RatingLineFollowsTheLanguage(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, false)
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	tk := r.issue(w01.Services[0].ServiceID)
-	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
-	r.tap(btnCall)
-	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	tk := r.issueWaiting(1)[0]
+	r.callNext()
 	r.tap(btnFinish)
 	waitPad(t, r.pad, tk.Code)
 	r.pad.PressKey(1) // 非常满意
@@ -170,11 +164,8 @@ func TestKeys_PasswordPutAsideComesBack(t *testing.T) {
 func TestKeys_HoldDialogTypesAtOnce(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, false)
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	r.issue(w01.Services[0].ServiceID)
-	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
-	r.tap(btnCall)
-	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	r.issueWaiting(1)
+	r.callNext()
 	key := func(k fyne.KeyName) {
 		r.onUI(func() {
 			if f := r.term.win.Canvas().Focused(); f != nil {
@@ -252,11 +243,8 @@ func TestKeys_TransferSaysWhereTo(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, false)
 	r.term.o.NoRatingAtFinish = true
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	tk := r.issue(w01.Services[0].ServiceID)
-	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
-	r.tap(btnCall)
-	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	tk := r.issueWaiting(1)[0]
+	r.callNext()
 	r.tap(btnTransfer)
 	d := r.overlay()
 	findIn(r, d, func(l *widget.Label) bool { return l.Text == tr(Chinese, "transfer_nowhere") })

@@ -85,10 +85,7 @@ func TestTerminal_DialogsDriveOperations(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, false)
 	r.term.o.NoRatingAtFinish = true
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	svc := w01.Services[0].ServiceID
-	a, _ := r.issue(svc), r.issue(svc)
-	r.waitFor("two waiting", func(s Snapshot) bool { return len(s.Waiting) == 2 && !s.Busy })
+	a := r.issueWaiting(2)[0]
 
 	r.tap(btnCall)
 	r.waitFor("a called", func(s Snapshot) bool { return !s.Busy && s.Current != nil && s.Current.ID == a.ID })
@@ -140,11 +137,8 @@ func TestTerminal_DialogsDriveOperations(t *testing.T) {
 func TestTerminal_BadRatingAsksForReasons(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, false)
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	tk := r.issue(w01.Services[0].ServiceID)
-	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
-	r.tap(btnCall)
-	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	tk := r.issueWaiting(1)[0]
+	r.callNext()
 	r.tap(btnFinish)
 	waitPad(t, r.pad, tk.Code)
 	r.pad.PressKey(drivers.VeryDissatisfied) // pad key 5 = national level 1
@@ -170,11 +164,8 @@ func TestTerminal_BadRatingAsksForReasons(t *testing.T) {
 func TestTerminal_CitizenScreenRates(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, true)
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	tk := r.issue(w01.Services[0].ServiceID)
-	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
-	r.tap(btnCall)
-	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	tk := r.issueWaiting(1)[0]
+	r.callNext()
 	c := r.term.citizen
 	waitText(t, func() string { return uiGet(r, func() string { return c.line2.Text }) }, tk.Code)
 	r.tap(btnFinish)
@@ -236,11 +227,8 @@ func TestTerminal_LogoutRefusedWhileServing(t *testing.T) {
 	h := startHall(t)
 	r := newRig(t, h, false)
 	r.term.o.NoRatingAtFinish = true
-	w01, _ := r.admin.Counter(context.Background(), "w01")
-	r.issue(w01.Services[0].ServiceID)
-	r.waitFor("waiting", func(s Snapshot) bool { return len(s.Waiting) == 1 && !s.Busy })
-	r.tap(btnCall)
-	r.waitFor("called", func(s Snapshot) bool { return !s.Busy && s.Current != nil })
+	r.issueWaiting(1)
+	r.callNext()
 	if err := r.term.Logout(); hall.ErrorReason(err) != "counter_busy" {
 		t.Fatalf("logout while serving: %v", err)
 	}
