@@ -63,12 +63,12 @@ func (h *healthReporter) run(ctx context.Context, retry time.Duration) {
 		case <-time.After(retry):
 		}
 		h.mu.Lock()
-		var todo []httpapi.HealthReport
+		var reports []httpapi.HealthReport
 		for _, r := range h.want {
-			todo = append(todo, r)
+			reports = append(reports, r)
 		}
 		h.mu.Unlock()
-		for _, r := range todo {
+		for _, r := range reports {
 			rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			_, err := h.api.ReportHealth(rctx, r)
 			cancel()
