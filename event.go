@@ -69,6 +69,18 @@ type Event struct {
 	Note string `json:"note,omitempty"`
 }
 
+// Prompt reports whether people in the hall wait to see or hear this event the moment it
+// happens: a call or a recall, which screens show and announce, and a counter opening or
+// closing to visitors. The live feed sends these at once and lets others wait a moment to
+// share a write with them.
+func (e Event) Prompt() bool {
+	switch e.Type {
+	case EventTicketCalled, EventTicketRecalled, EventCounterPaused, EventCounterUnpaused:
+		return true
+	}
+	return false
+}
+
 // TicketEvent builds an event about t (made public) at counter c (may be nil).
 func TicketEvent(typ EventType, t Ticket, c *Counter, at time.Time, note string) Event {
 	pub := t.Public()

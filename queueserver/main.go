@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -92,6 +93,12 @@ type Config struct {
 	Platform PlatformConfig `json:"platform,omitzero"`
 	// SMS is the SMS gateway.
 	SMS SMSConfig `json:"sms,omitzero"`
+	// FanoutWorkers is how many goroutines write live events to the hall's screens (default:
+	// one per core, at most 4).
+	FanoutWorkers int `json:"fanoutWorkers,omitempty"`
+	// FanoutLinger is how long a live event that nobody waits for (not a call, recall or
+	// pause) may wait to share a write with the next one, e.g. "25ms"; "0s" sends each at once.
+	FanoutLinger *Duration `json:"fanoutLinger,omitempty"`
 }
 
 // Duration is a time.Duration written as "12h", "30s" in the config file.
@@ -106,6 +113,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // MarshalText implements encoding.TextMarshaler.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// DefaultFanoutLinger is Config.FanoutLinger's default: well below what a person notices on a
+// screen, and long enough for the finish of one visitor to go out with the call of the next.
+const DefaultFanoutLinger = 25 * time.Millisecond
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
@@ -161,6 +172,8 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	fs.StringVar(&flagCfg.SealKeyFile, "seal-key-file", "", "file with the hex key sealing ID numbers (default <data>/seal.key)")
 	fs.StringVar(&flagCfg.Platform.URL, "platform-url", "", "the platform's sync endpoint (cases, ratings)")
 	fs.StringVar(&flagCfg.Platform.SecretFile, "platform-secret-file", "", "file with the hex HMAC secret shared with the platform")
+	fs.IntVar(&flagCfg.FanoutWorkers, "fanout-workers", 0, "goroutines writing live events to subscribers (default: one per core, at most 4)")
+	linger := fs.Duration("fanout-linger", DefaultFanoutLinger, "how long a live event that is not a call may wait to share a write with the next")
 	ttl := fs.Duration("session-ttl", time.Duration(m.Config.SessionTTL), "staff session lifetime")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -203,6 +216,11 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 			m.Config.Platform.SecretFile = flagCfg.Platform.SecretFile
 		case "session-ttl":
 			m.Config.SessionTTL = Duration(*ttl)
+		case "fanout-workers":
+			m.Config.FanoutWorkers = flagCfg.FanoutWorkers
+		case "fanout-linger":
+			d := Duration(*linger)
+			m.Config.FanoutLinger = &d
 		}
 	})
 	if (m.Config.TLSCert == "") != (m.Config.TLSKey == "") {
@@ -210,6 +228,11 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+// feed lets the events endpoint attach its subscribers to the hub.
+type feed struct{ hub *hub.Hub[*httpapi.Frame] }
+
+func (f feed) Attach(sink httpapi.FrameSink) func() { return f.hub.Attach(sink) }
 
 // URL is the server's base URL once Run has returned ("http://127.0.0.1:43121").
 func (m *Main) URL() string { return m.url }
@@ -236,7 +259,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	m.hub = hub.New(httpapi.EncodeFrame, m.Logger)
+	linger := DefaultFanoutLinger
+	if m.Config.FanoutLinger != nil {
+		linger = time.Duration(*m.Config.FanoutLinger)
+	}
+	workers := m.Config.FanoutWorkers
+	if workers <= 0 {
+		workers = min(runtime.GOMAXPROCS(0), 4)
+	}
+	m.hub = hub.New(httpapi.EncodeFrame, hub.Options{Workers: workers, Linger: linger, Logger: m.Logger})
 	sealKey, err := m.sealKey()
 	if err != nil {
 		return err
@@ -261,7 +292,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.api = httpapi.NewServer(httpapi.Config{
-		Queue: store, Reader: store, Catalog: store, Appointments: store, Events: store, Auth: store, Ratings: store, Desk: store, Feed: m.hub,
+		Queue: store, Reader: store, Catalog: store, Appointments: store, Events: store, Auth: store, Ratings: store, Desk: store, Feed: feed{m.hub},
 		Cases: store, Licences: store, Sync: m, Health: store,
 		Logger: m.Logger, Now: m.Now, SessionTTL: time.Duration(m.Config.SessionTTL),
 		PublicRate: m.Config.PublicRate, PublicBurst: m.Config.PublicBurst,

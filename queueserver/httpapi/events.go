@@ -26,7 +26,7 @@ const (
 	replayPage = 500
 	// maxClientMessage bounds what a subscriber may send us (nothing but control frames).
 	maxClientMessage = 512
-	// maxWrite is the size beyond which queued live frames are not added to one write.
+	// maxWrite is the size of write buffer a subscriber keeps between writes.
 	maxWrite = 64 << 10
 )
 
@@ -105,22 +105,23 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) err
 	return nil
 }
 
-// stream is the connection's only writer; a reader goroutine notices the peer leaving, extends
-// the read deadline on pongs and hands the peer's pings over to be answered here.
-//
-// Live frames are written as they are (Frame.Wire) straight to the network connection, bypassing
-// the websocket writer. That is safe because every write, ours or the websocket's, is whole
-// frames in one Write call, which the connection never interleaves with another; and all writes
-// come from this goroutine except the close reply the websocket reader sends when the peer
-// closes. Frames that queued up while the previous write was in progress go out together in one
-// write, so a burst of events costs one system call per subscriber instead of one per event.
+// stream serves one subscriber: it replays what the subscriber missed, then hands the live
+// frames to a liveSink, which the feed's delivery worker writes straight into the socket.
+// This goroutine writes only what the sink queues (a socket that did not take a write whole,
+// a slow screen) and the control frames, owning the socket while it does (see liveSink). A
+// reader goroutine notices the peer leaving, extends the read deadline on pongs and hands the
+// peer's pings and close over to be answered here, so that every write is made under the
+// sink's ownership.
 func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan struct{}, since uint64, fromLog bool, area string) {
 	defer conn.Close()
-	frames, unsubscribe := s.cfg.Feed.Subscribe(s.cfg.SubscriberBuffer) // FIRST: then read the log
-	defer unsubscribe()
+	nc := conn.NetConn()
+	sink := newLiveSink(nc, area, s.cfg.SubscriberBuffer)
+	detach := s.cfg.Feed.Attach(sink) // FIRST: then read the log
+	defer detach()
 
 	gone := make(chan struct{})
-	pings := make(chan string, 1) // the latest unanswered ping's payload
+	pings := make(chan string, 1)  // the latest unanswered ping's payload
+	closing := make(chan []byte, 1) // the close frame to echo to a peer that closes
 	go func() {
 		defer close(gone)
 		conn.SetReadLimit(maxClientMessage)
@@ -131,6 +132,10 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 			case pings <- data:
 			default: // one pong for several pings is allowed (RFC 6455 section 5.5.3)
 			}
+			return nil
+		})
+		conn.SetCloseHandler(func(code int, text string) error {
+			closing <- websocket.FormatCloseMessage(code, "")
 			return nil
 		})
 		for {
@@ -148,8 +153,11 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 		conn.SetWriteDeadline(time.Now().Add(writeWait))
 		return conn.WriteMessage(websocket.TextMessage, b)
 	}
+	control := func(kind int, data []byte) error {
+		return conn.WriteControl(kind, data, time.Now().Add(writeWait))
+	}
 	closeWith := func(code int, text string) {
-		conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
+		control(websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
 	}
 
 	last, err := s.catchUp(ctx, since, fromLog, area, write, gone, stop)
@@ -160,43 +168,19 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 		closeWith(websocket.CloseInternalServerErr, "replay failed")
 		return
 	}
+	sink.sentThrough(last)
 
-	nc := conn.NetConn()
-	var out []byte         // the frames of one write; reused
+	var out []byte         // the bytes of one write; reused
 	var deadline time.Time // the write deadline last set on nc
-	// add appends f unless it was already sent from the log or is for another area.
-	add := func(f *Frame) {
-		if f.Seq <= last {
-			return
-		}
-		last = f.Seq
-		if area != "" && f.AreaID != "" && f.AreaID != area {
-			return
-		}
-		out = append(out, f.Wire...)
-	}
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
-	for {
-		select {
-		case f, ok := <-frames:
-			open := ok
-			out = out[:0]
-			if ok {
-				add(f)
-			}
-		more: // take what else is queued, up to a bounded write
-			for open && len(out) < maxWrite {
-				select {
-				case f, ok := <-frames:
-					if !ok {
-						open = false
-						break more
-					}
-					add(f)
-				default:
-					break more
-				}
+	// flush writes what the sink has queued, owning the socket; with keep it keeps the socket
+	// (a control frame follows), else it hands it back once nothing is left. It reports false
+	// when the connection is done: broken, or dropped by the feed (then closed here).
+	flush := func(keep bool) bool {
+		for {
+			var detached, broken bool
+			out, detached, broken = sink.take(out[:0])
+			if broken {
+				return false
 			}
 			if len(out) > 0 {
 				// Each write gets at least writeWait/2; the deadline is moved on only when
@@ -206,28 +190,55 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 					nc.SetWriteDeadline(deadline)
 				}
 				if _, err := nc.Write(out); err != nil {
-					return
+					return false
 				}
 			}
 			if cap(out) > 4*maxWrite {
 				out = nil // do not keep a rare huge batch's buffer
 			}
-			if !open {
+			if detached {
 				closeWith(CloseTryAgain, "fell behind or server closing; reconnect with since")
-				return
+				return false
 			}
+			if keep || sink.release() {
+				return true
+			}
+		}
+	}
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	for {
+		if !flush(false) {
+			return
+		}
+		select {
+		case <-sink.wake:
 		case data := <-pings:
-			if err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait)); err != nil {
+			if !flush(true) || control(websocket.PongMessage, []byte(data)) != nil {
 				return
 			}
 		case <-ping.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+			if !flush(true) || control(websocket.PingMessage, nil) != nil {
 				return
 			}
+		case reply := <-closing:
+			if flush(true) {
+				control(websocket.CloseMessage, reply)
+			}
+			return
 		case <-gone:
+			select {
+			case reply := <-closing:
+				if flush(true) {
+					control(websocket.CloseMessage, reply)
+				}
+			default:
+			}
 			return
 		case <-stop:
-			closeWith(CloseTryAgain, "server closing; reconnect with since")
+			if flush(true) {
+				closeWith(CloseTryAgain, "server closing; reconnect with since")
+			}
 			return
 		}
 	}

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,27 +16,26 @@ import (
 	"hall"
 )
 
-// feed is a minimal Feed for tests: Publish hands a frame to every subscriber without waiting
-// and drops a subscriber whose buffer is full, as the hub does.
+// feed is a minimal Feed for tests: publish hands a frame to every sink on the caller's
+// goroutine, one sink at a time, and detaches a sink that answers false, as the hub does.
 type feed struct {
-	mu   sync.Mutex
-	subs map[chan *Frame]struct{}
+	mu    sync.Mutex
+	sinks map[FrameSink]struct{}
 }
 
-func (f *feed) Subscribe(buffer int) (<-chan *Frame, func()) {
-	ch := make(chan *Frame, buffer)
+func (f *feed) Attach(sink FrameSink) func() {
 	f.mu.Lock()
-	if f.subs == nil {
-		f.subs = map[chan *Frame]struct{}{}
+	if f.sinks == nil {
+		f.sinks = map[FrameSink]struct{}{}
 	}
-	f.subs[ch] = struct{}{}
+	f.sinks[sink] = struct{}{}
 	f.mu.Unlock()
-	return ch, func() {
+	return func() {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		if _, ok := f.subs[ch]; ok {
-			delete(f.subs, ch)
-			close(ch)
+		if _, ok := f.sinks[sink]; ok {
+			delete(f.sinks, sink)
+			sink.Detached()
 		}
 	}
 }
@@ -45,14 +46,16 @@ func (f *feed) publish(t *testing.T, e hall.Event) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.publishFrame(fr)
+}
+
+func (f *feed) publishFrame(fr *Frame) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for ch := range f.subs {
-		select {
-		case ch <- fr:
-		default:
-			delete(f.subs, ch)
-			close(ch)
+	for sink := range f.sinks {
+		if !sink.Deliver([]*Frame{fr}) {
+			delete(f.sinks, sink)
+			sink.Detached()
 		}
 	}
 }
@@ -60,7 +63,7 @@ func (f *feed) publish(t *testing.T, e hall.Event) {
 func (f *feed) count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.subs)
+	return len(f.sinks)
 }
 
 // emptyLog is an event log with nothing in it.
@@ -90,6 +93,33 @@ func eventsServer(t *testing.T, buffer int) (*feed, string) {
 		ts.Close()
 	})
 	return f, "ws" + strings.TrimPrefix(ts.URL, "http") + pathEvents + "?since=0"
+}
+
+// smallBufferEventsServer is eventsServer with a small send buffer on every accepted
+// connection, so that direct writes of larger frames are cut short and the connection's
+// goroutine takes over and hands back often.
+func smallBufferEventsServer(t *testing.T, buffer int) (*feed, string) {
+	t.Helper()
+	f := &feed{}
+	s := NewServer(Config{Events: emptyLog{}, Auth: screenAuth{}, Feed: f, SubscriberBuffer: buffer})
+	ts := httptest.NewUnstartedServer(s)
+	ts.Listener = smallSendBuffers{ts.Listener}
+	ts.Start()
+	t.Cleanup(func() {
+		s.Close()
+		ts.Close()
+	})
+	return f, "ws" + strings.TrimPrefix(ts.URL, "http") + pathEvents + "?since=0"
+}
+
+type smallSendBuffers struct{ net.Listener }
+
+func (l smallSendBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4 << 10)
+	}
+	return c, err
 }
 
 func dial(t *testing.T, url string) *websocket.Conn {
@@ -195,4 +225,135 @@ func TestEvents_PingIsAnswered(t *testing.T) {
 	case <-time.After(30 * time.Second): // a failure guard, not a timing check
 		t.Fatal("no pong")
 	}
+}
+
+// TestEvents_SubscriberThatPausesGetsEverythingOnceItReadsAgain stops reading while 12 MB of
+// events are published — far more than the socket buffers hold, so the direct writes are cut
+// short and the rest waits for the connection's goroutine — then reads every event, whole and
+// in order.
+func TestEvents_SubscriberThatPausesGetsEverythingOnceItReadsAgain(t *testing.T) {
+	f, url := eventsServer(t, 4096)
+	c := dial(t, url)
+	waitSubscribers(t, f, 1)
+	before := partialWrites.Load()
+	var notes []string
+	for i := range 300 {
+		note := strings.Repeat(string(rune('a'+i%26)), 40000)
+		notes = append(notes, note)
+		f.publish(t, hall.Event{Seq: uint64(i + 1), Type: hall.EventCatalogChanged, Note: note})
+	}
+	if partialWrites.Load() == before {
+		t.Fatal("no direct write was cut short: the test did not exercise the queued path")
+	}
+	readEvents(t, c, notes)
+}
+
+// TestEvents_PingsAreAnsweredWhileEventsStream sends pings as fast as it can while large events
+// are published to a reader that keeps the socket nearly full, so direct writes are often cut
+// short. The answers and the events share one socket: a pong written into the middle of an
+// event would break the stream. Every event must arrive in order and pongs must come back.
+func TestEvents_PingsAreAnsweredWhileEventsStream(t *testing.T) {
+	for round := range 3 {
+		f, url := smallBufferEventsServer(t, 4096)
+		c := dial(t, url)
+		waitSubscribers(t, f, 1)
+		var pongs atomic.Int64
+		c.SetPongHandler(func(string) error {
+			pongs.Add(1)
+			return nil
+		})
+		const events = 1000
+		stop := make(chan struct{})
+		pinged := make(chan struct{})
+		go func() {
+			defer close(pinged)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if c.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(10*time.Second)) != nil {
+					return
+				}
+			}
+		}()
+		notes := make([]string, events)
+		for i := range notes {
+			notes[i] = strings.Repeat(string(rune('a'+i%26)), 1000+(i*7919)%30000)
+		}
+		published := make(chan struct{})
+		go func() {
+			defer close(published)
+			for i, note := range notes {
+				fr, _ := EncodeFrame(hall.Event{Seq: uint64(i + 1), Type: hall.EventCatalogChanged, Note: note})
+				f.publishFrame(fr)
+				if i%2 == 0 {
+					time.Sleep(50 * time.Microsecond) // let the connection's goroutine catch up and hand back
+				}
+			}
+		}()
+		c.SetReadDeadline(time.Now().Add(60 * time.Second)) // a failure guard, not a timing check
+		for i, note := range notes {
+			var m Message
+			if err := c.ReadJSON(&m); err != nil {
+				t.Fatalf("round %d, event %d: %v (after %d pongs)", round, i+1, err, pongs.Load())
+			}
+			if e, err := m.Event(); err != nil || m.Seq != uint64(i+1) || e.Note != note {
+				t.Fatalf("round %d: got seq %d (%v), want %d intact", round, m.Seq, err, i+1)
+			}
+		}
+		<-published
+		close(stop)
+		<-pinged
+		t.Logf("round %d: %d pongs, %d partial writes", round, pongs.Load(), partialWrites.Load())
+		if pongs.Load() == 0 {
+			t.Fatalf("round %d: no pong came back", round)
+		}
+	}
+}
+
+// TestEvents_AreaSubscriberGetsItsAreaAndHallWideEvents checks the area filter on live frames.
+func TestEvents_AreaSubscriberGetsItsAreaAndHallWideEvents(t *testing.T) {
+	f, url := eventsServer(t, 64)
+	c := dial(t, url+"&area=a1")
+	waitSubscribers(t, f, 1)
+	areas := []string{"a2", "a1", "", "a2", "a1"}
+	for i, a := range areas {
+		f.publish(t, hall.Event{Seq: uint64(i + 1), Type: hall.EventTicketIssued, AreaID: a})
+	}
+	c.SetReadDeadline(time.Now().Add(30 * time.Second)) // a failure guard, not a timing check
+	for _, want := range []uint64{2, 3, 5} {
+		var m Message
+		if err := c.ReadJSON(&m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Seq != want {
+			t.Fatalf("got seq %d, want %d (area a1 and hall-wide only)", m.Seq, want)
+		}
+	}
+}
+
+// TestEvents_OverTLSEveryFrameGoesThroughTheConnection covers a connection without a plain
+// socket: nothing is written directly, everything through the connection's goroutine.
+func TestEvents_OverTLSEveryFrameGoesThroughTheConnection(t *testing.T) {
+	f := &feed{}
+	s := NewServer(Config{Events: emptyLog{}, Auth: screenAuth{}, Feed: f, SubscriberBuffer: 64})
+	ts := httptest.NewTLSServer(s)
+	t.Cleanup(func() {
+		s.Close()
+		ts.Close()
+	})
+	dialer := websocket.Dialer{TLSClientConfig: ts.Client().Transport.(*http.Transport).TLSClientConfig}
+	c, _, err := dialer.Dial("wss"+strings.TrimPrefix(ts.URL, "https")+pathEvents+"?since=0", http.Header{"Authorization": {"Bearer screen"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	waitSubscribers(t, f, 1)
+	notes := []string{"a", strings.Repeat("b", 70000), "c"}
+	for i, note := range notes {
+		f.publish(t, hall.Event{Seq: uint64(i + 1), Type: hall.EventCatalogChanged, Note: note})
+	}
+	readEvents(t, c, notes)
 }

@@ -183,10 +183,26 @@ func encodeEvent(e hall.Event) ([]byte, error) {
 	return json.Marshal(Message{Seq: e.Seq, Type: string(e.Type), At: e.At, Data: data})
 }
 
-// Feed is the live event fan-out the events endpoint subscribes to (the hub implements it).
-// Subscribe returns a channel of every frame published after it returns, in order, closed when
-// the subscriber falls more than buffer frames behind (it must then resync), and a function that
-// ends the subscription.
+// Feed is the live event fan-out the events endpoint attaches to (the hub implements it).
+// Attach adds a sink that gets, in order, the frames of every event published after Attach
+// returns, until the sink is dropped for falling behind (Deliver answered false: the subscriber
+// must resync), detach is called, or the feed closes; then its Detached is called once.
 type Feed interface {
-	Subscribe(buffer int) (<-chan *Frame, func())
+	Attach(sink FrameSink) (detach func())
+}
+
+// FrameSink is a subscriber of the Feed. Deliver is called on the feed's own goroutine with the
+// frames published since its previous call; it must not block or keep the slice, and answers
+// false when the subscriber cannot keep up.
+type FrameSink interface {
+	Deliver(frames []*Frame) bool
+	Detached()
+}
+
+// signal wakes the goroutine waiting on c (capacity 1) without blocking.
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
 }

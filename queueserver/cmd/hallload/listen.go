@@ -37,6 +37,7 @@ type listener struct {
 	pending []byte // a frame's start, waiting for the rest
 	next    uint64 // the sequence number the next event must carry
 	recv    []received
+	stamps  bool // the first subscriber also reads each call's step time ("at")
 	closed  bool
 	mask    *rand.Rand
 }
@@ -60,7 +61,7 @@ func (ls *listeners) add(c *websocket.Conn, next uint64) error {
 	if err != nil {
 		return err
 	}
-	l := &listener{conn: c, nc: tcp, next: next, mask: rand.New(rand.NewPCG(uint64(len(ls.all)), 3))}
+	l := &listener{conn: c, nc: tcp, next: next, mask: rand.New(rand.NewPCG(uint64(len(ls.all)), 3)), stamps: len(ls.all) == 0}
 	raw.Control(func(fd uintptr) { l.fd = int(fd) })
 	if err := syscall.EpollCtl(ls.epfd, syscall.EPOLL_CTL_ADD, l.fd, &syscall.EpollEvent{Events: syscall.EPOLLIN, Fd: int32(l.fd)}); err != nil {
 		return err
@@ -174,7 +175,13 @@ func (ls *listeners) message(l *listener, b []byte, now time.Time) {
 		return
 	}
 	if id, ok := fieldString(b, ticketIDField); ok {
-		l.recv = append(l.recv, received{id, now})
+		r := received{ticket: id, at: now}
+		if l.stamps {
+			if v, ok := fieldString(b, atField); ok {
+				r.step, _ = time.Parse(time.RFC3339Nano, v)
+			}
+		}
+		l.recv = append(l.recv, r)
 	} else {
 		ls.disorder.Add(1)
 	}

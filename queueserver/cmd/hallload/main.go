@@ -44,6 +44,7 @@ import (
 
 type options struct {
 	url, server, admin, password  string
+	serverArgs                    []string
 	kiosks, counters, subscribers int
 	services                      int
 	issueFor                      time.Duration
@@ -64,6 +65,10 @@ func main() {
 	flag.IntVar(&o.subscribers, "subscribers", 1000, "S: websocket subscribers")
 	flag.IntVar(&o.calls, "calls", 1000, "calls to make in the delivery phase")
 	flag.Float64Var(&o.callRate, "call-rate", 50, "calls per second across all counters in the delivery phase")
+	flag.Func("server-arg", "an extra argument for the -server binary (repeatable), e.g. -server-arg=-fanout-workers=2", func(v string) error {
+		o.serverArgs = append(o.serverArgs, v)
+		return nil
+	})
 	cpuprofile := flag.String("cpuprofile", "", "write hallload's own CPU profile to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -88,7 +93,7 @@ func run(o options) error {
 		if o.server == "" {
 			return errors.New("give -url of a running server or -server to start one")
 		}
-		url, stop, err := startServer(o.server)
+		url, stop, err := startServer(o.server, o.serverArgs)
 		if err != nil {
 			return err
 		}
@@ -115,7 +120,7 @@ func run(o options) error {
 }
 
 // startServer runs the binary with a fresh demo hall and waits for /healthz.
-func startServer(bin string) (string, func(), error) {
+func startServer(bin string, extra []string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "hallload-")
 	if err != nil {
 		return "", nil, err
@@ -130,7 +135,7 @@ func startServer(bin string) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	cmd := exec.Command(bin, "-demo", "-data", dir, "-addr", addr, "-log-level", "warn")
+	cmd := exec.Command(bin, append([]string{"-demo", "-data", dir, "-addr", addr, "-log-level", "warn"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return "", nil, err
@@ -300,6 +305,7 @@ var (
 	calledType    = []byte(`"type":"` + string(hall.EventTicketCalled) + `"`)
 	seqField      = []byte(`{"seq":`)
 	ticketIDField = []byte(`"ticket":{"id":"`)
+	atField       = []byte(`"at":"`)
 )
 
 // fieldUint reads the unsigned number that follows prefix in b.
@@ -331,10 +337,12 @@ func fieldString(b, prefix []byte) (string, bool) {
 	return string(b[:j]), true
 }
 
-// received is one subscriber's record of a called ticket.
+// received is one subscriber's record of a called ticket: when it arrived, and (first
+// subscriber only) the time the server's store stamped on the call.
 type received struct {
 	ticket string
 	at     time.Time
+	step   time.Time
 }
 
 // deliveryPhase connects S subscribers, makes calls at o.callRate across the counters, and
@@ -377,9 +385,11 @@ func deliveryPhase(ctx context.Context, s *setup, o options) error {
 		cwg.Add(1)
 		go func() {
 			defer cwg.Done()
+			// Counters take turns: counter i starts i/M of an interval after the first, and
+			// its ticker starts then, so that the calls are spread evenly over time.
+			time.Sleep(time.Duration(i) * interval / time.Duration(len(s.counters)))
 			tick := time.NewTicker(interval)
 			defer tick.Stop()
-			time.Sleep(time.Duration(i) * interval / time.Duration(len(s.counters)))
 			for made.Add(1) <= int64(o.calls) {
 				t0 := time.Now()
 				t, err := s.clerks[i].CallNext(ctx, id, false)
@@ -421,7 +431,13 @@ func deliveryPhase(ctx context.Context, s *setup, o options) error {
 			}
 		}
 	}
-	var all []time.Duration
+	stepAt := map[string]time.Time{}
+	if len(subs) > 0 {
+		for _, r := range subs[0] {
+			stepAt[r.ticket] = r.step
+		}
+	}
+	var all, toStep, fromStep []time.Duration
 	missing := 0
 	for id, start := range byTicket {
 		if got[id] != o.subscribers {
@@ -429,12 +445,18 @@ func deliveryPhase(ctx context.Context, s *setup, o options) error {
 			continue
 		}
 		all = append(all, lastAt[id].Sub(start))
+		if at := stepAt[id]; !at.IsZero() {
+			toStep = append(toStep, at.Sub(start))
+			fromStep = append(fromStep, lastAt[id].Sub(at))
+		}
 	}
 	fmt.Printf("\ncalls: %d calls by %d counters (%.0f/s planned), request p50 %s p99 %s; failures %d\n",
 		len(byTicket), len(s.counters), o.callRate, pct(callLat, 50), pct(callLat, 99), failures.Load())
 	fmt.Printf("call → each subscriber delivery (%d deliveries to %d subscribers): p50 %s p99 %s max %s\n",
 		len(each), o.subscribers, pct(each, 50), pct(each, 99), pct(each, 100))
 	fmt.Printf("call → ALL subscribers (per call, the last delivery): p50 %s p99 %s max %s\n", pct(all, 50), pct(all, 99), pct(all, 100))
+	fmt.Printf("  of which: request sent → the store's step p50 %s p99 %s; step → the last delivery p50 %s p99 %s\n",
+		pct(toStep, 50), pct(toStep, 99), pct(fromStep, 50), pct(fromStep, 99))
 	fmt.Printf("missing deliveries %d, subscribers dropped for falling behind %d, messages out of order or malformed %d\n",
 		missing, dropped.Load(), disorder.Load())
 	return nil
