@@ -120,7 +120,7 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 	defer detach()
 
 	gone := make(chan struct{})
-	pings := make(chan string, 1)  // the latest unanswered ping's payload
+	pings := make(chan string, 1)   // the latest unanswered ping's payload
 	closing := make(chan []byte, 1) // the close frame to echo to a peer that closes
 	go func() {
 		defer close(gone)
