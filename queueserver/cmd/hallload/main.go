@@ -7,6 +7,8 @@
 //	hallload -server bin/queueserver            # start a demo server in a temp dir and load it
 //	hallload -url http://hall:8080 -password …  # load a running server (admin account needed)
 //
+//	hallload -floor                             # the same delivery without a server: the floor
+//
 // It creates its own services (prefixes QA…), counters (9xx) and clerks through the admin API,
 // so it never touches the hall's real ones; run it against a test server only. The load
 // generator runs on the same machine as the server: the figures include its cost. That is why
@@ -69,6 +71,8 @@ func main() {
 		o.serverArgs = append(o.serverArgs, v)
 		return nil
 	})
+	floor := flag.Bool("floor", false, "measure the floor instead: a bare publisher writes the delivery phase's calls to S subscribers (see floor.go)")
+	serveFloor := flag.Bool("floor-serve", false, "be the floor's publisher (started by -floor)")
 	cpuprofile := flag.String("cpuprofile", "", "write hallload's own CPU profile to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -80,7 +84,14 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(o); err != nil {
+	runner := run
+	switch {
+	case *serveFloor:
+		runner = floorServe
+	case *floor:
+		runner = floorPhase
+	}
+	if err := runner(o); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "hallload:", err)
 		os.Exit(1)
