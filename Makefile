@@ -56,6 +56,8 @@ bench-server: ## server load benchmark: 64 kiosks issuing, then 1,000 websocket 
 	mkdir -p bin
 	CGO_ENABLED=0 $(GO) build -o bin/ ./queueserver ./queueserver/cmd/hallload
 	bin/hallload -server bin/queueserver -kiosks 64 -issue-for 10s -counters 8 -subscribers 1000 -calls 1000 -call-rate 50
+	@echo; echo "The same delivery from a bare publisher (no server), what this machine's kernel alone costs:"
+	bin/hallload -floor -subscribers 1000 -calls 1000 -call-rate 50
 
 build: ## build every binary into ./bin
 	mkdir -p bin

@@ -113,9 +113,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, p Principal) err
 // peer's pings and close over to be answered here, so that every write is made under the
 // sink's ownership.
 func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan struct{}, since uint64, fromLog bool, area string) {
-	defer conn.Close()
 	nc := conn.NetConn()
 	sink := newLiveSink(nc, area, s.cfg.SubscriberBuffer)
+	defer func() {
+		sink.shut()
+		conn.Close()
+	}()
 	detach := s.cfg.Feed.Attach(sink) // FIRST: then read the log
 	defer detach()
 
@@ -145,6 +148,7 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 		}
 	}()
 	defer func() {
+		sink.shut() // before the descriptor is closed and its number can be reused
 		conn.Close()
 		<-gone
 	}()

@@ -23,9 +23,13 @@ import (
 // control frames only then. Deliver writes only while the socket is not owned and nothing is
 // queued, and holds the lock while it writes, so take waits for a direct write to finish. A
 // connection without a plain socket (TLS) gets no direct writes: every frame is queued.
+//
+// Direct writes go to the socket's file descriptor number, read once. The connection's
+// goroutine calls shut before it closes the connection, and Deliver writes only under the lock
+// and never after shut, so a number the kernel hands to a newer connection is never written.
 type liveSink struct {
 	area  string
-	raw   syscall.RawConn // nil: no direct writes
+	fd    int // the socket's descriptor; -1: no direct writes
 	limit int
 	wake  chan struct{} // capacity 1: "there is something to write, or the feed has let go"
 
@@ -37,20 +41,28 @@ type liveSink struct {
 	spare    []*Frame // the queue's other buffer, handed back by take
 	last     uint64   // the newest sequence number written or queued
 	detached bool     // the feed has let go (dropped, or closing): finish what is queued, then close
-	broken   bool     // a direct write failed: the connection is gone
+	broken   bool     // a direct write failed, or the connection is being closed (shut)
 	scratch  []byte   // Deliver's buffer for several frames in one write
 }
 
 // newLiveSink returns a sink for conn, owned by the connection goroutine, which first replays
 // the log (setting last) and then releases it.
 func newLiveSink(conn net.Conn, area string, limit int) *liveSink {
-	s := &liveSink{area: area, limit: max(limit, 1), wake: make(chan struct{}, 1), owned: true}
+	s := &liveSink{area: area, fd: -1, limit: max(limit, 1), wake: make(chan struct{}, 1), owned: true}
 	if sc, ok := conn.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
-			s.raw = raw
+			raw.Control(func(fd uintptr) { s.fd = int(fd) })
 		}
 	}
 	return s
+}
+
+// shut ends direct writes for good; the connection's goroutine calls it before closing the
+// connection.
+func (s *liveSink) shut() {
+	s.mu.Lock()
+	s.broken = true
+	s.mu.Unlock()
 }
 
 // wanted reports whether f goes to this subscriber: not sent yet, and of its area or hall-wide.
@@ -65,7 +77,7 @@ func (s *liveSink) Deliver(frames []*Frame) bool {
 	if s.detached || s.broken {
 		return false
 	}
-	if s.owned || s.partial != nil || len(s.queue) > 0 || s.raw == nil {
+	if s.owned || s.partial != nil || len(s.queue) > 0 || s.fd < 0 {
 		if len(s.queue)+len(frames) > s.limit {
 			return false
 		}
@@ -117,32 +129,25 @@ func (s *liveSink) Deliver(frames []*Frame) bool {
 // exercise that path).
 var partialWrites atomic.Uint64
 
-// tryWrite writes what the socket takes without waiting. EAGAIN is not an error: it wrote less.
+// tryWrite writes what the socket takes without waiting (the socket is non-blocking, as the
+// runtime's network poller keeps it). EAGAIN is not an error: it wrote less. s.mu is held.
 func (s *liveSink) tryWrite(b []byte) (int, error) {
 	written := 0
-	var werr error
-	err := s.raw.Write(func(fd uintptr) bool {
-		for written < len(b) {
-			n, err := syscall.Write(int(fd), b[written:])
-			if n > 0 {
-				written += n
-			}
-			switch {
-			case err == nil:
-			case errors.Is(err, syscall.EINTR):
-			case errors.Is(err, syscall.EAGAIN):
-				return true
-			default:
-				werr = err
-				return true
-			}
+	for written < len(b) {
+		n, err := syscall.Write(s.fd, b[written:])
+		if n > 0 {
+			written += n
 		}
-		return true // never wait for the socket: what is left is queued
-	})
-	if werr == nil {
-		werr = err
+		switch {
+		case err == nil:
+		case errors.Is(err, syscall.EINTR):
+		case errors.Is(err, syscall.EAGAIN):
+			return written, nil
+		default:
+			return written, err
+		}
 	}
-	return written, werr
+	return written, nil
 }
 
 // Detached is the feed letting go: the subscriber was dropped or the feed is closing.

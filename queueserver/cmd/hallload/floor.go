@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +23,8 @@ import (
 
 // The floor (-floor) is what this machine's kernel alone costs for the delivery phase: a bare
 // publisher in a child process (-floor-serve) writes pre-framed call messages of the server's
-// size straight into S websockets, at the same rate, from one writer goroutine per core, with
+// size straight into S websockets, at the same rate, from one writer goroutine per core (as
+// many as the server's fan-out workers), with
 // no store, no requests and no hub; the same epoll reader receives and checks them. Whatever
 // the server's figure has on top of the floor is the server's own.
 
@@ -139,7 +141,7 @@ func floorServe(o options) error {
 	}
 	time.Sleep(500 * time.Millisecond)
 
-	writers := min(2, len(fds))
+	writers := min(runtime.GOMAXPROCS(0), 4, len(fds)) // as the server's fan-out workers
 	work := make([]chan []byte, writers)
 	var wg sync.WaitGroup
 	var short atomic.Int64
@@ -189,3 +191,4 @@ func floorFrame(seq int) []byte {
 	frame := []byte{0x80 | websocket.TextMessage, 126, byte(len(payload) >> 8), byte(len(payload))}
 	return append(frame, payload...)
 }
+
