@@ -191,4 +191,3 @@ func floorFrame(seq int) []byte {
 	frame := []byte{0x80 | websocket.TextMessage, 126, byte(len(payload) >> 8), byte(len(payload))}
 	return append(frame, payload...)
 }
-
