@@ -138,7 +138,10 @@ func (s *Server) stream(ctx context.Context, conn *websocket.Conn, stop <-chan s
 			return nil
 		})
 		conn.SetCloseHandler(func(code int, text string) error {
-			closing <- websocket.FormatCloseMessage(code, "")
+			select {
+			case closing <- websocket.FormatCloseMessage(code, ""):
+			default: // a peer closes once; the reader stops after it
+			}
 			return nil
 		})
 		for {

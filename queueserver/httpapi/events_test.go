@@ -357,3 +357,20 @@ func TestEvents_OverTLSEveryFrameGoesThroughTheConnection(t *testing.T) {
 	}
 	readEvents(t, c, notes)
 }
+
+// TestEvents_CloseIsEchoedAndTheSubscriberLeaves checks the closing handshake: the peer's close
+// frame is answered with its code, and the subscription ends.
+func TestEvents_CloseIsEchoedAndTheSubscriberLeaves(t *testing.T) {
+	f, url := eventsServer(t, 8)
+	c := dial(t, url)
+	waitSubscribers(t, f, 1)
+	if err := c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye"), time.Now().Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(30 * time.Second)) // a failure guard, not a timing check
+	_, _, err := c.ReadMessage()
+	if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+		t.Fatalf("read after close: %v, want the close echoed with 1000", err)
+	}
+	waitSubscribers(t, f, 0)
+}

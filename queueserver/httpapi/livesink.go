@@ -74,8 +74,8 @@ func (s *liveSink) wanted(f *Frame) bool {
 func (s *liveSink) Deliver(frames []*Frame) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.detached || s.broken {
-		return false
+	if s.broken {
+		return true // the connection is gone or going: its goroutine detaches; nothing to drop
 	}
 	if s.owned || s.partial != nil || len(s.queue) > 0 || s.fd < 0 {
 		if len(s.queue)+len(frames) > s.limit {
@@ -113,9 +113,9 @@ func (s *liveSink) Deliver(frames []*Frame) bool {
 		s.scratch = s.scratch[:0]
 	}
 	if err != nil {
-		s.broken = true
+		s.broken = true // the connection's goroutine sees it at take, and leaves
 		signal(s.wake)
-		return false
+		return true
 	}
 	if n < len(out) {
 		partialWrites.Add(1)
