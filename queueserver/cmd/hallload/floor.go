@@ -102,7 +102,7 @@ func floorPhase(o options) error {
 	missing += (o.calls - len(published)) * o.subscribers
 	fmt.Printf("floor: publish → ALL subscribers (per call, the last delivery): p50 %s p99 %s max %s\n", pct(all, 50), pct(all, 99), pct(all, 100))
 	fmt.Printf("missing deliveries %d, messages out of order or malformed %d\n", missing, disorder.Load())
-	return nil
+	return lost(0, missing, dropped.Load(), disorder.Load())
 }
 
 // floorServe is the child: it accepts S websockets, then writes o.calls frames at o.callRate.

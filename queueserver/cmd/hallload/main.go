@@ -285,6 +285,7 @@ func issuePhase(ctx context.Context, s *setup, o options) error {
 	}
 	if e := firstErr.Load(); e != nil {
 		fmt.Printf("  first failure: %s\n", e)
+		return fmt.Errorf("%d ticket issues failed", failures.Load())
 	}
 	return nil
 }
@@ -470,6 +471,16 @@ func deliveryPhase(ctx context.Context, s *setup, o options) error {
 		pct(toStep, 50), pct(toStep, 99), pct(fromStep, 50), pct(fromStep, 99))
 	fmt.Printf("missing deliveries %d, subscribers dropped for falling behind %d, messages out of order or malformed %d\n",
 		missing, dropped.Load(), disorder.Load())
+	return lost(failures.Load(), missing, dropped.Load(), disorder.Load())
+}
+
+// lost is the run's verdict: a benchmark that lost, doubled or disordered anything failed,
+// whatever its speed.
+func lost(failures int64, missing int, dropped, disorder int64) error {
+	if failures > 0 || missing > 0 || dropped > 0 || disorder > 0 {
+		return fmt.Errorf("%d calls failed, %d deliveries missing, %d subscribers dropped, %d messages out of order or malformed",
+			failures, missing, dropped, disorder)
+	}
 	return nil
 }
 
