@@ -49,11 +49,15 @@ func (f *feed) publish(t *testing.T, e hall.Event) {
 	f.publishFrame(fr)
 }
 
-func (f *feed) publishFrame(fr *Frame) {
+func (f *feed) publishFrame(fr *Frame) { f.publishFrames([]*Frame{fr}) }
+
+// publishFrames hands frames to every sink in one Deliver, as the hub does with frames that
+// arrived together.
+func (f *feed) publishFrames(frs []*Frame) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for sink := range f.sinks {
-		if !sink.Deliver([]*Frame{fr}) {
+		if !sink.Deliver(frs) {
 			delete(f.sinks, sink)
 			sink.Detached()
 		}
@@ -373,4 +377,45 @@ func TestEvents_CloseIsEchoedAndTheSubscriberLeaves(t *testing.T) {
 		t.Fatalf("read after close: %v, want the close echoed with 1000", err)
 	}
 	waitSubscribers(t, f, 0)
+}
+
+// TestEvents_FramesDeliveredTogetherArriveIntact hands the sink batches of one to five frames
+// of mixed sizes and areas, as the hub does when frames pile up; an area subscriber gets its
+// own and the hall-wide ones of every batch, whole and in order.
+func TestEvents_FramesDeliveredTogetherArriveIntact(t *testing.T) {
+	f, url := eventsServer(t, 4096)
+	all := dial(t, url)
+	a1 := dial(t, url+"&area=a1")
+	waitSubscribers(t, f, 2)
+	var notes, a1Notes []string
+	seq := uint64(0)
+	for batch := range 40 {
+		var frs []*Frame
+		for i := range batch%5 + 1 {
+			seq++
+			area := []string{"a1", "a2", ""}[(batch+i)%3]
+			note := strings.Repeat(string(rune('a'+seq%26)), int(seq*977%70000))
+			fr, err := EncodeFrame(hall.Event{Seq: seq, Type: hall.EventCatalogChanged, AreaID: area, Note: note})
+			if err != nil {
+				t.Fatal(err)
+			}
+			frs = append(frs, fr)
+			notes = append(notes, note)
+			if area != "a2" {
+				a1Notes = append(a1Notes, note)
+			}
+		}
+		f.publishFrames(frs)
+	}
+	readEvents(t, all, notes)
+	a1.SetReadDeadline(time.Now().Add(30 * time.Second)) // a failure guard, not a timing check
+	for i, note := range a1Notes {
+		var m Message
+		if err := a1.ReadJSON(&m); err != nil {
+			t.Fatalf("area subscriber, message %d: %v", i+1, err)
+		}
+		if e, err := m.Event(); err != nil || e.Note != note || e.AreaID == "a2" {
+			t.Fatalf("area subscriber, message %d: seq %d area %q, %v", i+1, m.Seq, e.AreaID, err)
+		}
+	}
 }

@@ -42,8 +42,11 @@ type liveSink struct {
 	last     uint64   // the newest sequence number written or queued
 	detached bool     // the feed has let go (dropped, or closing): finish what is queued, then close
 	broken   bool     // a direct write failed, or the connection is being closed (shut)
-	scratch  []byte   // Deliver's buffer for several frames in one write
 }
+
+// joinBuffers hold several frames joined for one direct write, for the length of a Deliver;
+// the feed's workers share them rather than every subscriber keeping one.
+var joinBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // newLiveSink returns a sink for conn, owned by the connection goroutine, which first replays
 // the log (setting last) and then releases it.
@@ -87,6 +90,7 @@ func (s *liveSink) Deliver(frames []*Frame) bool {
 	}
 	// One frame is written as it is; several are joined into one write.
 	var out []byte
+	var joined *[]byte
 	for _, f := range frames {
 		if !s.wanted(f) {
 			continue
@@ -95,31 +99,29 @@ func (s *liveSink) Deliver(frames []*Frame) bool {
 		switch {
 		case out == nil:
 			out = f.Wire
-		case len(s.scratch) == 0:
-			s.scratch = append(append(s.scratch, out...), f.Wire...)
-			out = s.scratch
+		case joined == nil:
+			joined = joinBuffers.Get().(*[]byte)
+			*joined = append(append((*joined)[:0], out...), f.Wire...)
+			out = *joined
 		default:
-			s.scratch = append(s.scratch, f.Wire...)
-			out = s.scratch
+			*joined = append(*joined, f.Wire...)
+			out = *joined
 		}
 	}
 	if len(out) == 0 {
 		return true
 	}
 	n, err := s.tryWrite(out)
-	if cap(s.scratch) > maxWrite {
-		s.scratch = nil // do not keep a rare huge batch's buffer
-	} else {
-		s.scratch = s.scratch[:0]
+	if n < len(out) && err == nil {
+		partialWrites.Add(1)
+		s.partial = append([]byte(nil), out[n:]...)
+		signal(s.wake)
+	}
+	if joined != nil && cap(*joined) <= maxWrite { // a rare huge batch's buffer is not kept
+		joinBuffers.Put(joined)
 	}
 	if err != nil {
 		s.broken = true // the connection's goroutine sees it at take, and leaves
-		signal(s.wake)
-		return true
-	}
-	if n < len(out) {
-		partialWrites.Add(1)
-		s.partial = append([]byte(nil), out[n:]...)
 		signal(s.wake)
 	}
 	return true
