@@ -263,8 +263,10 @@ func (h *Hub[F]) route(o op[F], load []int) {
 		if len(frames) == 0 {
 			return
 		}
-		for _, w := range h.workers {
-			w.push(work[F]{frames: frames, prompt: prompt})
+		for i, w := range h.workers {
+			if load[i] > 0 { // a worker without subscribers is not woken for nothing
+				w.push(work[F]{frames: frames, prompt: prompt})
+			}
 		}
 	}
 }

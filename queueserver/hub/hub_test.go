@@ -106,6 +106,13 @@ func TestHub_SlowSubscriberIsDroppedWithoutBlockingOthers(t *testing.T) {
 		t.Fatal("Publish blocked on a slow subscriber")
 	}
 	receive(t, fast, 50)
+	// The slow subscriber is on another worker: wait for it to be dropped before reading, or
+	// reading would make room for more.
+	for deadline := time.Now().Add(10 * time.Second); h.Dropped() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow subscriber was not dropped")
+		}
+	}
 	got := []uint64{}
 	for f := range slow { // closed after its buffer
 		got = append(got, f.seq)
