@@ -76,20 +76,7 @@ func floorPhase(o options) error {
 	time.Sleep(time.Second) // let the last deliveries arrive
 	subs := ls.finish()
 
-	published := map[string]time.Time{}
-	for _, r := range subs[0] {
-		published[r.ticket] = r.step
-	}
-	lastAt := map[string]time.Time{}
-	got := map[string]int{}
-	for _, rs := range subs {
-		for _, r := range rs {
-			got[r.ticket]++
-			if r.at.After(lastAt[r.ticket]) {
-				lastAt[r.ticket] = r.at
-			}
-		}
-	}
+	got, lastAt, published := tally(subs)
 	var all []time.Duration
 	missing := 0
 	for id, at := range published {

@@ -428,27 +428,14 @@ func deliveryPhase(ctx context.Context, s *setup, o options) error {
 		callLat = append(callLat, c.took)
 	}
 	var each []time.Duration
-	lastAt := map[string]time.Time{}
-	got := map[string]int{}
 	for _, rs := range subs {
 		for _, r := range rs {
-			start, ok := byTicket[r.ticket]
-			if !ok {
-				continue
-			}
-			each = append(each, r.at.Sub(start))
-			got[r.ticket]++
-			if r.at.After(lastAt[r.ticket]) {
-				lastAt[r.ticket] = r.at
+			if start, ok := byTicket[r.ticket]; ok {
+				each = append(each, r.at.Sub(start))
 			}
 		}
 	}
-	stepAt := map[string]time.Time{}
-	if len(subs) > 0 {
-		for _, r := range subs[0] {
-			stepAt[r.ticket] = r.step
-		}
-	}
+	got, lastAt, stepAt := tally(subs)
 	var all, toStep, fromStep []time.Duration
 	missing := 0
 	for id, start := range byTicket {
@@ -472,6 +459,24 @@ func deliveryPhase(ctx context.Context, s *setup, o options) error {
 	fmt.Printf("missing deliveries %d, subscribers dropped for falling behind %d, messages out of order or malformed %d\n",
 		missing, dropped.Load(), disorder.Load())
 	return lost(failures.Load(), missing, dropped.Load(), disorder.Load())
+}
+
+// tally counts, per called ticket, the subscribers that received it and when the last one did,
+// and the step time the first subscriber read off it.
+func tally(subs [][]received) (got map[string]int, lastAt, stepAt map[string]time.Time) {
+	got, lastAt, stepAt = map[string]int{}, map[string]time.Time{}, map[string]time.Time{}
+	for i, rs := range subs {
+		for _, r := range rs {
+			got[r.ticket]++
+			if r.at.After(lastAt[r.ticket]) {
+				lastAt[r.ticket] = r.at
+			}
+			if i == 0 {
+				stepAt[r.ticket] = r.step
+			}
+		}
+	}
+	return got, lastAt, stepAt
 }
 
 // lost is the run's verdict: a benchmark that lost, doubled or disordered anything failed,
