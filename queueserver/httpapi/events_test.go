@@ -89,14 +89,7 @@ func (screenAuth) Session(_ context.Context, token string) (hall.Session, error)
 // eventsServer serves the events endpoint over a test feed and an empty log.
 func eventsServer(t *testing.T, buffer int) (*feed, string) {
 	t.Helper()
-	f := &feed{}
-	s := NewServer(Config{Events: emptyLog{}, Auth: screenAuth{}, Feed: f, SubscriberBuffer: buffer})
-	ts := httptest.NewServer(s)
-	t.Cleanup(func() {
-		s.Close()
-		ts.Close()
-	})
-	return f, "ws" + strings.TrimPrefix(ts.URL, "http") + pathEvents + "?since=0"
+	return startEventsServer(t, buffer, false)
 }
 
 // smallBufferEventsServer is eventsServer with a small send buffer on every accepted
@@ -104,10 +97,17 @@ func eventsServer(t *testing.T, buffer int) (*feed, string) {
 // goroutine takes over and hands back often.
 func smallBufferEventsServer(t *testing.T, buffer int) (*feed, string) {
 	t.Helper()
+	return startEventsServer(t, buffer, true)
+}
+
+func startEventsServer(t *testing.T, buffer int, smallBuffers bool) (*feed, string) {
+	t.Helper()
 	f := &feed{}
 	s := NewServer(Config{Events: emptyLog{}, Auth: screenAuth{}, Feed: f, SubscriberBuffer: buffer})
 	ts := httptest.NewUnstartedServer(s)
-	ts.Listener = smallSendBuffers{ts.Listener}
+	if smallBuffers {
+		ts.Listener = smallSendBuffers{ts.Listener}
+	}
 	ts.Start()
 	t.Cleanup(func() {
 		s.Close()
